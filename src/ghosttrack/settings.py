@@ -1,0 +1,201 @@
+"""The one settings object, read once at the edge (CLI, app factory) and passed down.
+
+Sources, strongest first: keyword arguments, environment variables ``GHOSTTRACK_*``, the file
+``ghosttrack.toml`` (in the working directory, or where ``GHOSTTRACK_CONFIG`` points), defaults.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Annotated, Any
+
+from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic_settings import (
+    BaseSettings,
+    NoDecode,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+from ghosttrack.clock import AcceleratedClock, Clock, FixedClock, SystemClock, ensure_utc
+from ghosttrack.duration import parse_duration
+from ghosttrack.errors import ConfigError
+from ghosttrack.quota import BATCH_STATS, DEFAULT_COSTS, SEARCH, SHARED, MethodCost, QuotaPolicy
+from ghosttrack.tiers import DEFAULT_PRESET, PRESETS, TierRule, TierTable
+
+DEFAULT_API_URL = "https://www.googleapis.com/youtube/v3"
+DEFAULT_FEED_URL = "https://www.youtube.com/feeds/videos.xml"
+
+Duration = Annotated[timedelta, Field()]
+
+
+class TierSetting(BaseSettings):
+    """One row of a custom tier table in ``ghosttrack.toml`` (``[[tiers]]``)."""
+
+    model_config = SettingsConfigDict(extra="forbid")
+
+    name: str
+    max_age: timedelta | None = None
+    interval: timedelta
+
+    @field_validator("max_age", "interval", mode="before")
+    @classmethod
+    def _durations(cls, value: Any) -> Any:
+        return None if value is None else parse_duration(value)
+
+
+class Settings(BaseSettings):
+    """Everything configurable in ghosttrack, with its default."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="GHOSTTRACK_",
+        extra="forbid",
+        validate_default=True,
+    )
+
+    # Where things live
+    home: Path = Field(Path("ghosttrack-data"), description="Data folder.")
+    database_url: str | None = Field(
+        None, description="SQLAlchemy URL; default SQLite at <home>/ghosttrack.db."
+    )
+    vault_url: str | None = Field(None, description="Vault location; default <home>/vault.")
+
+    # The YouTube Data API
+    youtube_api_keys: Annotated[list[SecretStr], NoDecode] = Field(
+        default_factory=list, description="Comma-separated API keys."
+    )
+    youtube_api_url: str = Field(DEFAULT_API_URL, description="API base URL (proxy, simulator).")
+    youtube_feed_url: str = Field(DEFAULT_FEED_URL, description="Channel RSS feed URL.")
+    daily_quota: int = Field(10_000, ge=0, description="Shared-bucket units per key per day.")
+    batch_stats_quota: int = Field(10_000, ge=0, description="videos.batchGetStats units/day.")
+    search_quota: int = Field(100, ge=0, description="search.list calls per key per day.")
+    quota_costs: dict[str, tuple[str, int]] = Field(
+        default_factory=lambda: {m: (c.bucket, c.units) for m, c in DEFAULT_COSTS.items()},
+        description="Per method: (bucket, units).",
+    )
+    use_batch_get_stats: bool = Field(
+        True, description="Use videos.batchGetStats (its own bucket) before videos.list."
+    )
+    api_concurrency: int = Field(8, ge=1, le=256, description="Concurrent API calls.")
+    api_timeout: float = Field(10.0, gt=0, description="Seconds per API call.")
+    api_max_retries: int = Field(5, ge=0, le=20, description="Retries of transient failures.")
+    api_backoff_base: float = Field(0.5, ge=0, description="First backoff, seconds.")
+    api_backoff_max: float = Field(30.0, ge=0, description="Longest backoff, seconds.")
+
+    # Time
+    now: datetime | None = Field(None, description="Pin the clock (ISO-8601).")
+    clock_speed: float = Field(1.0, gt=0, description="Simulated seconds per real second.")
+    clock_start: datetime | None = Field(None, description="Simulated time at clock_anchor.")
+    clock_anchor: datetime | None = Field(None, description="Real time when clock_start held.")
+
+    # Tracking
+    tier_preset: str = Field(DEFAULT_PRESET, description="Named tier table: ghost or priority.")
+    tiers: list[TierSetting] | None = Field(None, description="A custom tier table.")
+    batch_size: int = Field(50, ge=1, le=50, description="Video ids per API call.")
+    claim_size: int = Field(1000, ge=1, description="Videos claimed from the watchlist at once.")
+    lease: timedelta = Field(timedelta(minutes=10), description="How long a claim is held.")
+    miss_limit: int = Field(3, ge=1, description="Missed visits before 'unavailable'.")
+    metadata_retention: timedelta = Field(timedelta(days=7), description="videos row lifetime.")
+    janitor_every: timedelta = Field(timedelta(hours=1), description="Janitor period in run.")
+    worker_name: str | None = Field(None, description="Name of this tracker in leases and jobs.")
+
+    @field_validator("youtube_api_keys", mode="before")
+    @classmethod
+    def _split_keys(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return [k.strip() for k in value.split(",") if k.strip()]
+        return value
+
+    @field_validator("lease", "metadata_retention", "janitor_every", mode="before")
+    @classmethod
+    def _durations(cls, value: Any) -> Any:
+        return parse_duration(value)
+
+    @field_validator("now", "clock_start", "clock_anchor")
+    @classmethod
+    def _utc(cls, value: datetime | None) -> datetime | None:
+        return None if value is None else ensure_utc(value)
+
+    @model_validator(mode="after")
+    def _check(self) -> Settings:
+        if self.tiers is None and self.tier_preset not in PRESETS:
+            raise ValueError(
+                f"unknown tier_preset {self.tier_preset!r}; choose one of {sorted(PRESETS)}"
+            )
+        self.tier_table()  # validates a custom table
+        self.quota_policy()
+        return self
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        toml_path = Path(os.environ.get("GHOSTTRACK_CONFIG", "ghosttrack.toml"))
+        toml = TomlConfigSettingsSource(settings_cls, toml_file=toml_path)
+        return (init_settings, env_settings, toml)
+
+    # Derived values: one place computes each.
+
+    @property
+    def resolved_database_url(self) -> str:
+        return self.database_url or f"sqlite:///{self.home / 'ghosttrack.db'}"
+
+    @property
+    def resolved_vault_url(self) -> str:
+        return self.vault_url or str(self.home / "vault")
+
+    @property
+    def api_keys(self) -> list[str]:
+        return [k.get_secret_value() for k in self.youtube_api_keys]
+
+    def tier_table(self) -> TierTable:
+        if self.tiers is None:
+            return PRESETS[self.tier_preset]
+        return TierTable([TierRule(t.name, t.max_age, t.interval) for t in self.tiers])
+
+    def quota_policy(self) -> QuotaPolicy:
+        return QuotaPolicy(
+            buckets={
+                SHARED: self.daily_quota,
+                BATCH_STATS: self.batch_stats_quota,
+                SEARCH: self.search_quota,
+            },
+            costs={m: MethodCost(bucket, units) for m, (bucket, units) in self.quota_costs.items()},
+        )
+
+    def clock(self) -> Clock:
+        """The clock these settings describe: pinned, accelerated, or the system's."""
+        if self.now is not None:
+            return FixedClock(self.now)
+        if self.clock_speed != 1.0 or self.clock_start is not None:
+            start = self.clock_start or self.clock_anchor
+            if start is None:
+                raise ConfigError(
+                    "GHOSTTRACK_CLOCK_SPEED needs GHOSTTRACK_CLOCK_START (the simulated time at "
+                    "the anchor) so that every process agrees on the simulated time"
+                )
+            return AcceleratedClock(start, self.clock_anchor or start, self.clock_speed)
+        return SystemClock()
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Read settings from the environment and ghosttrack.toml; raise ConfigError when invalid."""
+    from pydantic import ValidationError
+
+    try:
+        return Settings(**overrides)
+    except ValidationError as exc:
+        problems = []
+        for error in exc.errors():
+            where = ".".join(str(p) for p in error["loc"]) or "settings"
+            env = "GHOSTTRACK_" + str(error["loc"][0]).upper() if error["loc"] else ""
+            problems.append(f"{where} ({env}): {error['msg']}")
+        raise ConfigError("invalid settings:\n  - " + "\n  - ".join(problems)) from None

@@ -1,0 +1,1 @@
+"""The SQL store: watchlist (persistent), videos metadata (ephemeral), jobs, quota ledger."""

@@ -1,0 +1,127 @@
+"""Frozen domain records for the SQL store: rows become these at the store's edge."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+
+class VideoStatus(StrEnum):
+    ACTIVE = "active"  # tracked on schedule
+    UNAVAILABLE = "unavailable"  # missing from the API `miss_limit` visits in a row
+    PAUSED = "paused"  # kept but not tracked (user choice)
+    REMOVED = "removed"  # a tombstone: the user removed it; discovery must not re-add it
+
+
+class JobKind(StrEnum):
+    TRACK = "track"
+    JANITOR = "janitor"
+    DISCOVER = "discover"
+    IMPORT = "import"
+    MIGRATE = "migrate"
+    MAINTENANCE = "maintenance"
+
+
+class JobStatus(StrEnum):
+    RUNNING = "running"
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+    INTERRUPTED = "interrupted"
+
+
+@dataclass(frozen=True, slots=True)
+class NewVideo:
+    """A video to add to the watchlist; unknown fields are learnt on the first visit."""
+
+    video_id: str
+    channel_id: str | None = None
+    published_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class WatchEntry:
+    """One watchlist row: all that scheduling needs, so tracking never reads ``videos``."""
+
+    video_id: str
+    channel_id: str | None
+    published_at: datetime | None
+    tier: str
+    status: VideoStatus
+    next_track_at: datetime
+    last_tracked_at: datetime | None
+    last_views: int | None
+    misses: int
+    added_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Visit:
+    """The outcome of visiting one claimed video: the new state of its watchlist row."""
+
+    video_id: str
+    tier: str
+    status: VideoStatus
+    next_track_at: datetime
+    last_tracked_at: datetime | None
+    last_views: int | None
+    misses: int
+    published_at: datetime | None
+    channel_id: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class AddResult:
+    added: int
+    already_present: int
+
+
+@dataclass(frozen=True, slots=True)
+class WatchlistCounts:
+    """The numbers ``status`` shows."""
+
+    total: int
+    by_tier: Mapping[str, int]
+    by_status: Mapping[str, int]
+    due_now: int
+    backlog: int  # overdue by more than an hour
+    metadata_rows: int
+
+
+@dataclass(frozen=True, slots=True)
+class VideoMetadata:
+    """A row of the ephemeral ``videos`` table."""
+
+    video_id: str
+    channel_id: str | None
+    title: str | None
+    published_at: datetime | None
+    duration_seconds: int | None
+    tags: tuple[str, ...]
+    fetched_at: datetime
+    extra: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Job:
+    """One run of anything: tracking, janitor, discovery, import, maintenance."""
+
+    id: int
+    kind: JobKind
+    status: JobStatus
+    started_at: datetime
+    finished_at: datetime | None
+    worker: str | None
+    counts: Mapping[str, int]
+    error: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class QuotaUsage:
+    key_fingerprint: str
+    bucket: str
+    day: str  # Pacific date, ISO
+    used: int
+    limit: int

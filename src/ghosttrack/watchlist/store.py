@@ -1,0 +1,103 @@
+"""The one narrow interface to the SQL store. Implementations: ``SqlStore`` (SQLite or
+PostgreSQL, in ``sql.py``) and ``MemoryStore`` (``memory.py``, for unit tests).
+
+The store holds no domain logic: callers compute tiers and schedules (``ghosttrack.tiers``) and
+hand the store finished rows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import date, datetime
+from typing import Protocol
+
+from ghosttrack.watchlist.records import (
+    AddResult,
+    Job,
+    JobKind,
+    JobStatus,
+    QuotaUsage,
+    VideoMetadata,
+    VideoStatus,
+    Visit,
+    WatchEntry,
+    WatchlistCounts,
+)
+
+
+class WatchlistStore(Protocol):
+    # --- watchlist -------------------------------------------------------------------------
+
+    def add(self, entries: Sequence[WatchEntry], *, revive_removed: bool) -> AddResult:
+        """Insert new rows; ids already present are left as they are (counted as present).
+
+        A row with status REMOVED is a tombstone: discovery (``revive_removed=False``) leaves it
+        removed; a user's explicit ``add`` (``revive_removed=True``) replaces it with the entry.
+        """
+        ...
+
+    def get(self, video_ids: Sequence[str]) -> list[WatchEntry]: ...
+
+    def set_status(
+        self, video_ids: Sequence[str], status: VideoStatus, *, next_track_at: datetime
+    ) -> int:
+        """Pause, remove (tombstone) or revive (ACTIVE, misses reset) rows; returns the count."""
+        ...
+
+    def claim_due(
+        self, *, now: datetime, limit: int, worker: str, lease_until: datetime
+    ) -> list[WatchEntry]:
+        """Lease up to ``limit`` active rows due at ``now`` (oldest due first) to ``worker``.
+
+        Rows leased to another worker until after ``now`` are skipped; an expired lease is free.
+        """
+        ...
+
+    def reschedule(self, visits: Sequence[Visit], *, worker: str) -> int:
+        """Write visit outcomes in one statement and release their leases. Only rows still
+        leased by ``worker`` change (a worker whose lease expired cannot overwrite another's)."""
+        ...
+
+    def release(self, video_ids: Sequence[str], *, worker: str) -> int:
+        """Give leased rows back untouched (they stay due)."""
+        ...
+
+    def counts(self, *, now: datetime) -> WatchlistCounts: ...
+
+    # --- videos (ephemeral metadata) -------------------------------------------------------
+
+    def upsert_metadata(self, rows: Sequence[VideoMetadata]) -> int: ...
+
+    def delete_metadata_before(self, cutoff: datetime) -> int:
+        """The janitor's statement: drop metadata fetched before ``cutoff``."""
+        ...
+
+    # --- jobs ------------------------------------------------------------------------------
+
+    def start_job(self, kind: JobKind, *, now: datetime, worker: str | None) -> Job: ...
+
+    def finish_job(
+        self,
+        job_id: int,
+        *,
+        status: JobStatus,
+        now: datetime,
+        counts: Mapping[str, int],
+        error: str | None = None,
+    ) -> Job: ...
+
+    def recent_jobs(self, limit: int = 10) -> list[Job]: ...
+
+    # --- quota ledger (see ghosttrack.ledger.QuotaLedger) -----------------------------------
+
+    def try_spend(
+        self, key_fingerprint: str, bucket: str, day: date, units: int, limit: int
+    ) -> bool: ...
+
+    def exhaust(self, key_fingerprint: str, bucket: str, day: date, limit: int) -> None: ...
+
+    def used(self, key_fingerprint: str, bucket: str, day: date) -> int: ...
+
+    def usage(self, day: date) -> list[QuotaUsage]: ...
+
+    def close(self) -> None: ...
