@@ -1,0 +1,1 @@
+"""The tracker: claims due videos, fetches their statistics, writes the vault, reschedules."""

@@ -1,0 +1,1 @@
+"""Keeping the store small: the janitor now; compaction and retention later."""
