@@ -156,6 +156,11 @@ class MemoryStore:
                 metadata_rows=len(self._metadata),
             )
 
+    def next_due_at(self) -> datetime | None:
+        with self._lock:
+            due = [r.next_track_at for r in self._rows.values() if r.status is VideoStatus.ACTIVE]
+            return min(due, default=None)
+
     # --- videos ------------------------------------------------------------------------------
 
     def upsert_metadata(self, rows: Sequence[VideoMetadata]) -> int:

@@ -64,6 +64,10 @@ class WatchlistStore(Protocol):
 
     def counts(self, *, now: datetime) -> WatchlistCounts: ...
 
+    def next_due_at(self) -> datetime | None:
+        """The earliest next_track_at of an active row (leased or not); None when none."""
+        ...
+
     # --- videos (ephemeral metadata) -------------------------------------------------------
 
     def upsert_metadata(self, rows: Sequence[VideoMetadata]) -> int: ...

@@ -1,0 +1,143 @@
+"""What users ask ghosttrack to do, as functions the CLI and (later) the web API both call."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from typing import Any
+
+from ghosttrack.clock import Clock
+from ghosttrack.errors import InputError
+from ghosttrack.ids import parse_video_id
+from ghosttrack.quota import next_reset, pacific_day
+from ghosttrack.schedule import new_entry
+from ghosttrack.tiers import TierTable
+from ghosttrack.vault.records import VaultStats
+from ghosttrack.watchlist.records import AddResult, Job, NewVideo, QuotaUsage, VideoStatus
+from ghosttrack.watchlist.store import WatchlistStore
+
+#: Rows written per statement when adding many videos (imports of a million ids).
+ADD_CHUNK = 5000
+
+
+@dataclass(frozen=True)
+class AddReport:
+    added: int
+    already_present: int
+    rejected: list[str] = field(default_factory=list)
+
+
+def parse_video_inputs(inputs: Iterable[str]) -> tuple[list[str], list[str]]:
+    """Ids from ids/URLs, in order and deduplicated, and a message per bad entry."""
+    ids: dict[str, None] = {}
+    problems: list[str] = []
+    for text in inputs:
+        try:
+            ids[parse_video_id(text)] = None
+        except ValueError as exc:
+            problems.append(str(exc))
+    return list(ids), problems
+
+
+def add_videos(
+    store: WatchlistStore,
+    tiers: TierTable,
+    clock: Clock,
+    inputs: Sequence[str],
+    *,
+    skip_invalid: bool = False,
+) -> AddReport:
+    """Add ids or URLs to the watchlist, due now. Any invalid entry: nothing is added, unless
+    ``skip_invalid``. Re-adding is a no-op; re-adding a removed video revives it."""
+    ids, problems = parse_video_inputs(inputs)
+    if problems and not skip_invalid:
+        raise InputError(
+            f"nothing was added: {len(problems)} of {len(inputs)} entries are not YouTube "
+            "video ids or URLs (use --skip-invalid to add the valid ones)",
+            problems,
+        )
+    result = add_ids(store, tiers, clock, [NewVideo(v) for v in ids], revive_removed=True)
+    return AddReport(result.added, result.already_present, problems)
+
+
+def add_ids(
+    store: WatchlistStore,
+    tiers: TierTable,
+    clock: Clock,
+    videos: Sequence[NewVideo],
+    *,
+    revive_removed: bool,
+) -> AddResult:
+    """Insert watchlist rows in chunks; the caller has validated the ids."""
+    now = clock.now()
+    added = present = 0
+    for start in range(0, len(videos), ADD_CHUNK):
+        entries = [new_entry(v, tiers, now) for v in videos[start : start + ADD_CHUNK]]
+        result = store.add(entries, revive_removed=revive_removed)
+        added += result.added
+        present += result.already_present
+    return AddResult(added, present)
+
+
+def change_status(
+    store: WatchlistStore, clock: Clock, inputs: Sequence[str], status: VideoStatus
+) -> int:
+    """Remove (tombstone), pause or revive videos; all inputs must be valid."""
+    ids, problems = parse_video_inputs(inputs)
+    if problems:
+        raise InputError("nothing was changed: some entries are not video ids or URLs", problems)
+    return store.set_status(ids, status, next_track_at=clock.now())
+
+
+@dataclass(frozen=True)
+class StatusReport:
+    """Everything ``ghosttrack status`` shows."""
+
+    now: datetime
+    watchlist_total: int
+    by_tier: dict[str, int]
+    by_status: dict[str, int]
+    due_now: int
+    backlog: int
+    metadata_rows: int
+    quota_day: str
+    quota_resets_at: datetime
+    quota: list[QuotaUsage]
+    vault: VaultStats
+    jobs: list[Job]
+
+    def as_json(self) -> dict[str, Any]:
+        return {key: _jsonable(value) for key, value in asdict(self).items()}
+
+
+def status_report(
+    store: WatchlistStore, vault_stats: VaultStats, clock: Clock, jobs: int = 5
+) -> StatusReport:
+    now = clock.now()
+    counts = store.counts(now=now)
+    day = pacific_day(now)
+    return StatusReport(
+        now=now,
+        watchlist_total=counts.total,
+        by_tier=dict(counts.by_tier),
+        by_status=dict(counts.by_status),
+        due_now=counts.due_now,
+        backlog=counts.backlog,
+        metadata_rows=counts.metadata_rows,
+        quota_day=day.isoformat(),
+        quota_resets_at=next_reset(now),
+        quota=store.usage(day),
+        vault=vault_stats,
+        jobs=store.recent_jobs(jobs),
+    )
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, datetime):
+        return value.isoformat()
+    return value

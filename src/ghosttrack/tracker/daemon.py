@@ -1,0 +1,94 @@
+"""``ghosttrack run``: track as videos come due, run the janitor on its schedule, sleep between.
+
+One tick reads as one story: a tracking pass; the janitor if it is due; then sleep until the
+next video is due (or the quota resets), waking at once on a stop request.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from datetime import datetime, timedelta
+
+from ghosttrack.clock import Clock
+from ghosttrack.maintenance.janitor import JanitorResult, run_janitor
+from ghosttrack.quota import next_reset
+from ghosttrack.settings import Settings
+from ghosttrack.tracker.tracker import PassResult, Tracker
+from ghosttrack.watchlist.store import WatchlistStore
+
+log = logging.getLogger("ghosttrack.daemon")
+
+#: The longest the daemon sleeps without looking at the watchlist (videos may be added).
+IDLE_POLL = timedelta(minutes=1)
+
+
+class Daemon:
+    """Runs a Tracker and the janitor until asked to stop."""
+
+    def __init__(
+        self,
+        tracker: Tracker,
+        store: WatchlistStore,
+        clock: Clock,
+        settings: Settings,
+        *,
+        on_pass: Callable[[PassResult], None] | None = None,
+        on_janitor: Callable[[JanitorResult], None] | None = None,
+    ) -> None:
+        self.tracker = tracker
+        self.store = store
+        self.clock = clock
+        self.settings = settings
+        self.on_pass = on_pass
+        self.on_janitor = on_janitor
+
+    async def run(self, stop: asyncio.Event) -> None:
+        next_janitor = self.clock.now()
+        result = PassResult()
+        while not stop.is_set():
+            if self._something_due():
+                result = await self.tracker.run_once(stop=stop)
+                if self.on_pass is not None:
+                    self.on_pass(result)
+            now = self.clock.now()
+            if now >= next_janitor:
+                outcome = run_janitor(
+                    self.store, self.clock, self.settings, worker=self.tracker.worker
+                )
+                if self.on_janitor is not None:
+                    self.on_janitor(outcome)
+                next_janitor = now + self.settings.janitor_every
+            wake = self._wake_time(result, next_janitor)
+            await sleep_or_stop(self.clock, (wake - self.clock.now()).total_seconds(), stop)
+
+    def _something_due(self) -> bool:
+        next_due = self.store.next_due_at()
+        return next_due is not None and next_due <= self.clock.now()
+
+    def _wake_time(self, result: PassResult, next_janitor: datetime) -> datetime:
+        now = self.clock.now()
+        if result.stopped_by == "quota":
+            log.info("quota exhausted: sleeping until the Pacific midnight reset")
+            return min(next_reset(now), next_janitor)
+        next_due = self.store.next_due_at()
+        candidates = [now + IDLE_POLL, next_janitor]
+        if next_due is not None:
+            candidates.append(next_due)
+        return min(candidates)
+
+
+async def sleep_or_stop(clock: Clock, seconds: float, stop: asyncio.Event) -> None:
+    """Sleep on the clock, returning early when ``stop`` is set."""
+    if seconds <= 0 or stop.is_set():
+        await asyncio.sleep(0)
+        return
+    sleeper = asyncio.ensure_future(clock.sleep(seconds))
+    stopper = asyncio.ensure_future(stop.wait())
+    try:
+        await asyncio.wait({sleeper, stopper}, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for task in (sleeper, stopper):
+            task.cancel()
+        await asyncio.gather(sleeper, stopper, return_exceptions=True)
