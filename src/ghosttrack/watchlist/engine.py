@@ -1,0 +1,167 @@
+"""SQLAlchemy engines for the store: SQLite (embedded default) or PostgreSQL (psycopg 3).
+
+SQLite runs in WAL mode (readers never block the writer) with ``synchronous=FULL``: a commit
+is on disk when it returns, so an acknowledged reschedule or quota reservation survives a
+power cut, not only a killed process. SQLAlchemy, not the ``sqlite3`` module, emits ``BEGIN``:
+writes open with ``BEGIN IMMEDIATE`` (take the write lock first, so two processes never deadlock
+upgrading a read lock), reads with a plain ``BEGIN``. See ``write_options``.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy import event
+from sqlalchemy.engine import URL, Connection, Engine
+from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
+
+from ghosttrack.errors import StoreError
+
+#: SQLite features the store's statements need: RETURNING (3.35) and UPDATE … FROM (3.33).
+MIN_SQLITE = (3, 35, 0)
+BUSY_TIMEOUT_MS = 30_000
+SQLITE_SYNCHRONOUS = "FULL"
+_BEGIN_OPTION = "ghosttrack_sqlite_begin"
+
+#: Execution options for a write transaction (``BEGIN IMMEDIATE`` on SQLite; no-op elsewhere).
+WRITE_OPTIONS: dict[str, Any] = {_BEGIN_OPTION: "IMMEDIATE"}
+
+
+def parse_url(database_url: str | URL) -> URL:
+    """A SQLAlchemy URL; bare ``postgresql://`` / ``postgres://`` mean psycopg 3."""
+    try:
+        url = sa.make_url(database_url)
+    except ArgumentError as exc:
+        raise StoreError(
+            f"GHOSTTRACK_DATABASE_URL is not a database URL ({exc}); use "
+            "sqlite:///path/to/ghosttrack.db or postgresql+psycopg://user:password@host/db"
+        ) from None
+    if url.drivername in ("postgresql", "postgres"):
+        url = url.set(drivername="postgresql+psycopg")
+    return url
+
+
+def redact(database_url: str | URL) -> str:
+    """The URL with its password (and any ``password=`` query value) hidden, for messages."""
+    try:
+        url = sa.make_url(database_url)
+    except ArgumentError:
+        return "<unparseable database URL>"
+    query = {k: ("***" if "password" in k.lower() else v) for k, v in url.query.items()}
+    return url.set(query=query).render_as_string(hide_password=True)
+
+
+def create_engine(database_url: str | URL, *, check: bool = True) -> Engine:
+    """An engine for the URL, configured for the store; with ``check``, connect once now so an
+    unreachable database fails here with a StoreError that says what to do."""
+    url = parse_url(database_url)
+    if url.get_backend_name() == "sqlite":
+        engine = _sqlite_engine(url)
+    elif url.get_backend_name() == "postgresql":
+        engine = _postgres_engine(url)
+    else:
+        raise StoreError(
+            f"unsupported database {redact(url)}: ghosttrack works with SQLite "
+            "(sqlite:///path) and PostgreSQL (postgresql+psycopg://…)"
+        )
+    if check:
+        check_connection(engine)
+    return engine
+
+
+def check_connection(engine: Engine) -> None:
+    """Connect and run ``SELECT 1``; StoreError (password redacted) when that fails."""
+    try:
+        with engine.connect() as conn:
+            conn.exec_driver_sql("SELECT 1")
+    except DBAPIError as exc:
+        engine.dispose()
+        raise unreachable(engine.url, exc) from None
+
+
+def unreachable(url: URL, exc: BaseException) -> StoreError:
+    """The error for a database that cannot be opened or reached."""
+    reason = _reason(url, exc)
+    if url.get_backend_name() == "sqlite":
+        advice = "check that the folder exists and is writable (GHOSTTRACK_HOME)"
+    else:
+        advice = (
+            "check GHOSTTRACK_DATABASE_URL, that the server is running and accepts "
+            "connections from here, and the user name and password"
+        )
+    return StoreError(f"cannot open the database {redact(url)}: {reason}; {advice}")
+
+
+def failed(url: URL, exc: BaseException) -> StoreError:
+    """The error for a statement the database refused (the schema may be out of date)."""
+    return StoreError(
+        f"the database {redact(url)} failed: {_reason(url, exc)}; if the schema is missing or "
+        "old, run `ghosttrack db upgrade`"
+    )
+
+
+def _reason(url: URL, exc: BaseException) -> str:
+    original = exc.orig if isinstance(exc, DBAPIError) else exc
+    text = " ".join(str(original).split()) or type(original).__name__
+    if url.password:
+        text = text.replace(str(url.password), "***")
+    return text
+
+
+def _sqlite_engine(url: URL) -> Engine:
+    if sqlite3.sqlite_version_info < MIN_SQLITE:
+        need = ".".join(map(str, MIN_SQLITE))
+        raise StoreError(
+            f"SQLite {sqlite3.sqlite_version} is too old for ghosttrack (needs {need}+); "
+            "use a newer Python build or PostgreSQL"
+        )
+    if url.database and url.database != ":memory:" and not url.database.startswith("file:"):
+        _make_parent(url)
+    engine = sa.create_engine(
+        url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000, "check_same_thread": False}
+    )
+    event.listen(engine, "connect", _sqlite_on_connect)
+    event.listen(engine, "begin", _sqlite_on_begin)
+    return engine
+
+
+def _make_parent(url: URL) -> None:
+    parent = Path(str(url.database)).expanduser().parent
+    try:
+        parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise unreachable(url, exc) from None
+
+
+def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
+    # Let SQLAlchemy emit BEGIN (see _sqlite_on_begin) instead of the sqlite3 module.
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    try:
+        cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA journal_mode = WAL")
+        cursor.execute(f"PRAGMA synchronous = {SQLITE_SYNCHRONOUS}")
+        cursor.execute("PRAGMA foreign_keys = ON")
+    finally:
+        cursor.close()
+
+
+def _sqlite_on_begin(conn: Connection) -> None:
+    mode = conn.get_execution_options().get(_BEGIN_OPTION, "DEFERRED")
+    conn.exec_driver_sql(f"BEGIN {mode}")
+
+
+def _postgres_engine(url: URL) -> Engine:
+    try:
+        return sa.create_engine(
+            url,
+            pool_pre_ping=True,
+            connect_args={"connect_timeout": 10, "application_name": "ghosttrack"},
+        )
+    except (NoSuchModuleError, ImportError):
+        raise StoreError(
+            f"no driver for {redact(url)}: use postgresql+psycopg:// (psycopg 3 is installed)"
+        ) from None

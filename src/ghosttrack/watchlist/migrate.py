@@ -1,0 +1,108 @@
+"""Bring a database's schema up to date with the Alembic revisions shipped in the package.
+
+``ghosttrack db upgrade`` and every start call ``upgrade``; it is idempotent, and safe when
+several processes start at once (one transaction, serialised: ``BEGIN IMMEDIATE`` on SQLite,
+an advisory lock on PostgreSQL). No ``alembic.ini`` is needed: the configuration is built here.
+
+To add a revision (issue 4's ``channels``, ``searches``), change ``schema.py``, then
+``new_revision(url_of_a_database_at_head, "what it adds")`` writes a draft under ``versions/``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy.engine import URL, Connection, Engine
+from sqlalchemy.exc import DBAPIError
+
+from ghosttrack.errors import StoreError
+from ghosttrack.watchlist.engine import WRITE_OPTIONS, create_engine, failed
+
+MIGRATIONS = Path(__file__).with_name("migrations")
+
+
+@dataclass(frozen=True, slots=True)
+class Migration:
+    """The schema revision before and after an upgrade (equal when nothing was to do)."""
+
+    before: str | None
+    after: str | None
+
+    @property
+    def changed(self) -> bool:
+        return self.before != self.after
+
+
+def alembic_config(connection: Connection | None = None) -> Config:
+    """Alembic's configuration, in code; ``connection`` is what ``env.py`` migrates."""
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    config.set_main_option("path_separator", "os")
+    if connection is not None:
+        config.attributes["connection"] = connection
+    return config
+
+
+def head_revision() -> str | None:
+    """The newest revision this version of ghosttrack knows."""
+    return ScriptDirectory.from_config(alembic_config()).get_current_head()
+
+
+def upgrade(database: str | URL | Engine, revision: str = "head") -> Migration:
+    """Apply every revision up to ``revision`` in one transaction; a no-op when up to date."""
+    engine = database if isinstance(database, Engine) else create_engine(database)
+    try:
+        with engine.connect() as conn:
+            conn.execution_options(**WRITE_OPTIONS)
+            with conn.begin():
+                before = _current(conn)
+                command.upgrade(alembic_config(conn), revision)
+                after = _current(conn)
+        return Migration(before, after)
+    except DBAPIError as exc:
+        raise failed(engine.url, exc) from None
+    finally:
+        if engine is not database:
+            engine.dispose()
+
+
+def current_revision(database: str | URL | Engine) -> str | None:
+    """The revision a database is at; None when it has never been migrated."""
+    engine = database if isinstance(database, Engine) else create_engine(database)
+    try:
+        with engine.connect() as conn:
+            return _current(conn)
+    except DBAPIError as exc:
+        raise failed(engine.url, exc) from None
+    finally:
+        if engine is not database:
+            engine.dispose()
+
+
+def require_head(engine: Engine) -> None:
+    """StoreError unless the database is at this version's head revision."""
+    current, head = current_revision(engine), head_revision()
+    if current != head:
+        raise StoreError(
+            f"the database schema is at revision {current or 'none'} but this ghosttrack "
+            f"needs {head}; run `ghosttrack db upgrade`"
+        )
+
+
+def new_revision(database: str | URL, message: str) -> None:
+    """Draft a revision from the difference between ``schema.py`` and a database at head."""
+    engine = create_engine(database)
+    try:
+        with engine.connect() as conn:
+            command.revision(alembic_config(conn), message=message, autogenerate=True)
+    finally:
+        engine.dispose()
+
+
+def _current(conn: Connection) -> str | None:
+    return MigrationContext.configure(conn).get_current_revision()

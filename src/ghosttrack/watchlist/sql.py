@@ -1,0 +1,557 @@
+"""``SqlStore``: the ``WatchlistStore`` on SQLite or PostgreSQL, and every statement it runs.
+
+The module has two halves. *Statements*: one small named function per SQL statement, built with
+SQLAlchemy Core on the tables of ``schema.py`` (read them to know all the SQL ghosttrack runs).
+*The store*: each method opens one transaction, runs statements, and turns rows into the frozen
+records of ``records.py`` at the edge; nothing above this module sees a row or a connection.
+
+Concurrency: claims lease rows (``FOR UPDATE SKIP LOCKED`` on PostgreSQL; on SQLite the write
+transaction is ``BEGIN IMMEDIATE``, which serialises writers), visits are written back in one
+statement per chunk guarded by the lease owner, and quota is reserved with one atomic upsert.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from datetime import date, datetime, timedelta
+from typing import Any, TypeVar
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import URL, Connection, Engine, Row
+from sqlalchemy.exc import DBAPIError
+
+from ghosttrack.errors import StoreError
+from ghosttrack.watchlist.engine import WRITE_OPTIONS, create_engine, failed, unreachable
+from ghosttrack.watchlist.migrate import require_head
+from ghosttrack.watchlist.records import (
+    AddResult,
+    Job,
+    JobKind,
+    JobStatus,
+    QuotaUsage,
+    VideoMetadata,
+    VideoStatus,
+    Visit,
+    WatchEntry,
+    WatchlistCounts,
+)
+from ghosttrack.watchlist.schema import ACTIVE, jobs, quota_usage, videos, watchlist
+
+#: Rows per UPDATE … FROM (VALUES …) statement: 9 parameters a row stays far below the bind
+#: parameter limits (SQLite 32,766; PostgreSQL 65,535) while one statement covers a claim.
+RESCHEDULE_CHUNK = 1000
+#: Ids per ``IN (…)`` list.
+ID_CHUNK = 5000
+BACKLOG_AFTER = timedelta(hours=1)
+
+T = TypeVar("T")
+Insert = postgresql.Insert | sqlite.Insert
+
+W = watchlist.c
+WATCH_COLUMNS = (
+    W.video_id,
+    W.channel_id,
+    W.published_at,
+    W.tier,
+    W.status,
+    W.next_track_at,
+    W.last_tracked_at,
+    W.last_views,
+    W.misses,
+    W.added_at,
+)
+VISIT_FIELDS = (
+    "video_id",
+    "tier",
+    "status",
+    "next_track_at",
+    "last_tracked_at",
+    "last_views",
+    "misses",
+    "published_at",
+    "channel_id",
+)
+
+
+# --- statements: watchlist -------------------------------------------------------------------
+
+
+def insert_entries(dialect: str, *, revive_removed: bool) -> sa.Insert:
+    """Insert rows, skipping ids present; with ``revive_removed`` a tombstone is overwritten.
+    RETURNING names the rows written, so the caller can count them."""
+    stmt = _insert(dialect, watchlist)
+    if revive_removed:
+        replaced = {c.name: stmt.excluded[c.name] for c in watchlist.c if not c.primary_key}
+        done = stmt.on_conflict_do_update(
+            index_elements=[W.video_id],
+            set_=replaced,
+            where=W.status == sa.literal_column(f"'{VideoStatus.REMOVED.value}'"),
+        )
+    else:
+        done = stmt.on_conflict_do_nothing(index_elements=[W.video_id])
+    return done.returning(W.video_id)
+
+
+def select_entries(video_ids: Sequence[str]) -> sa.Select[Any]:
+    return sa.select(*WATCH_COLUMNS).where(W.video_id.in_(video_ids))
+
+
+def update_status(
+    video_ids: Sequence[str], status: VideoStatus, next_track_at: datetime
+) -> sa.Update:
+    """Pause, tombstone or revive; any lease is dropped, so a tracker holding one cannot undo
+    the change, and a revived row starts again with no misses."""
+    values: dict[str, Any] = {
+        "status": status.value,
+        "next_track_at": next_track_at,
+        "lease_owner": None,
+        "lease_until": None,
+    }
+    if status is VideoStatus.ACTIVE:
+        values["misses"] = 0
+    return sa.update(watchlist).where(W.video_id.in_(video_ids)).values(**values)
+
+
+def claim(*, now: datetime, limit: int, worker: str, lease_until: datetime) -> sa.Update:
+    """Lease the oldest due active rows whose lease is free.
+
+    The due rows are picked in a MATERIALIZED CTE, evaluated exactly once: as an ``IN``
+    subquery PostgreSQL may rescan it once per row updated, and every rescan skips the rows
+    just leased and locks new ones, so the LIMIT would not hold. On PostgreSQL, SKIP LOCKED lets
+    concurrent claimers pass each other's rows, and locking re-checks the WHERE on the newest
+    row version, so a row leased meanwhile is never taken twice. SQLite serialises writers.
+    """
+    free = sa.or_(W.lease_until.is_(None), W.lease_until <= now)
+    due = (
+        sa.select(W.video_id)
+        .where(ACTIVE, W.next_track_at <= now, free)
+        .order_by(W.next_track_at, W.video_id)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+        .cte("due")
+        .prefix_with("MATERIALIZED")
+    )
+    return (
+        sa.update(watchlist)
+        .where(W.video_id == due.c.video_id)
+        .values(lease_owner=worker, lease_until=lease_until)
+        .returning(*WATCH_COLUMNS)
+    )
+
+
+def reschedule_visits(visits: Sequence[Visit], worker: str) -> sa.Update:
+    """One UPDATE … FROM a VALUES list for the whole chunk, only where ``worker`` still holds
+    the lease, releasing it. VALUES is a CTE, the form both SQLite and PostgreSQL accept; the
+    CASTs type columns PostgreSQL would otherwise guess as text when every value is NULL.
+    RETURNING counts the rows: ``sqlite3`` reports no rowcount for a statement opening with WITH.
+    """
+    columns = [sa.column(name, W[name].type) for name in VISIT_FIELDS]
+    rows = [tuple(_visit_values(v)) for v in visits]
+    v = sa.values(*columns, name="visit").data(rows).cte("visit")
+    changes = {name: sa.cast(v.c[name], W[name].type) for name in VISIT_FIELDS[1:]}
+    return (
+        sa.update(watchlist)
+        .where(W.video_id == v.c.video_id, W.lease_owner == worker)
+        .values(**changes, lease_owner=None, lease_until=None)
+        .returning(W.video_id)
+    )
+
+
+def release_leases(video_ids: Sequence[str], worker: str) -> sa.Update:
+    return (
+        sa.update(watchlist)
+        .where(W.video_id.in_(video_ids), W.lease_owner == worker)
+        .values(lease_owner=None, lease_until=None)
+    )
+
+
+def count_by_status_and_tier() -> sa.Select[Any]:
+    return sa.select(W.status, W.tier, sa.func.count()).group_by(W.status, W.tier)
+
+
+def count_due(now: datetime) -> sa.Select[Any]:
+    """Due now and overdue by more than an hour, read off the due index."""
+    overdue = sa.case((W.next_track_at < now - BACKLOG_AFTER, 1), else_=0)
+    return sa.select(sa.func.count(), sa.func.coalesce(sa.func.sum(overdue), 0)).where(
+        ACTIVE, W.next_track_at <= now
+    )
+
+
+def earliest_due() -> sa.Select[Any]:
+    return sa.select(sa.func.min(W.next_track_at)).where(ACTIVE)
+
+
+# --- statements: videos (ephemeral metadata) -------------------------------------------------
+
+
+def upsert_videos(dialect: str) -> sa.Insert:
+    stmt = _insert(dialect, videos)
+    fresh = {c.name: stmt.excluded[c.name] for c in videos.c if not c.primary_key}
+    return stmt.on_conflict_do_update(index_elements=[videos.c.video_id], set_=fresh)
+
+
+def count_videos() -> sa.Select[Any]:
+    return sa.select(sa.func.count()).select_from(videos)
+
+
+def delete_videos_before(cutoff: datetime) -> sa.Delete:
+    return sa.delete(videos).where(videos.c.fetched_at < cutoff)
+
+
+# --- statements: jobs ------------------------------------------------------------------------
+
+
+def insert_job(kind: JobKind, now: datetime, worker: str | None) -> sa.Insert:
+    return (
+        sa.insert(jobs)
+        .values(kind=kind.value, status=JobStatus.RUNNING.value, started_at=now, worker=worker)
+        .values(counts={})
+        .returning(*jobs.c)
+    )
+
+
+def update_job(
+    job_id: int, status: JobStatus, now: datetime, counts: Mapping[str, int], error: str | None
+) -> sa.Update:
+    return (
+        sa.update(jobs)
+        .where(jobs.c.id == job_id)
+        .values(status=status.value, finished_at=now, counts=dict(counts), error=error)
+        .returning(*jobs.c)
+    )
+
+
+def select_recent_jobs(limit: int) -> sa.Select[Any]:
+    return sa.select(*jobs.c).order_by(jobs.c.id.desc()).limit(limit)
+
+
+# --- statements: quota ledger ----------------------------------------------------------------
+
+Q = quota_usage.c
+
+
+def spend_quota(dialect: str, slot: dict[str, Any], units: int, limit: int) -> sa.Insert:
+    """Add ``units`` to a day's use unless that passes ``limit``; one atomic upsert (row lock on
+    PostgreSQL, the write lock on SQLite). RETURNING yields a row only when the units were
+    reserved. The caller never asks for more than ``limit`` on an absent row."""
+    stmt = _insert(dialect, quota_usage).values(**slot, used=units, quota_limit=limit)
+    return stmt.on_conflict_do_update(
+        index_elements=[Q.key_fingerprint, Q.bucket, Q.day],
+        set_={"used": Q.used + stmt.excluded.used, "quota_limit": stmt.excluded.quota_limit},
+        where=Q.used + stmt.excluded.used <= stmt.excluded.quota_limit,
+    ).returning(Q.used)
+
+
+def exhaust_quota(dialect: str, slot: dict[str, Any], limit: int) -> sa.Insert:
+    """Mark the day's bucket used up: ``used`` rises to ``limit`` (never falls)."""
+    stmt = _insert(dialect, quota_usage).values(**slot, used=limit, quota_limit=limit)
+    highest = sa.case((Q.used > stmt.excluded.used, Q.used), else_=stmt.excluded.used)
+    return stmt.on_conflict_do_update(
+        index_elements=[Q.key_fingerprint, Q.bucket, Q.day],
+        set_={"used": highest, "quota_limit": stmt.excluded.quota_limit},
+    )
+
+
+def select_used(slot: dict[str, Any]) -> sa.Select[Any]:
+    return sa.select(Q.used).where(*(Q[k] == v for k, v in slot.items()))
+
+
+def select_usage(day: date) -> sa.Select[Any]:
+    return (
+        sa.select(Q.key_fingerprint, Q.bucket, Q.day, Q.used, Q.quota_limit)
+        .where(Q.day == day)
+        .order_by(Q.key_fingerprint, Q.bucket)
+    )
+
+
+# --- rows → records --------------------------------------------------------------------------
+
+
+def to_entry(row: Row[Any]) -> WatchEntry:
+    m = row._mapping
+    return WatchEntry(
+        video_id=m["video_id"],
+        channel_id=m["channel_id"],
+        published_at=m["published_at"],
+        tier=m["tier"],
+        status=VideoStatus(m["status"]),
+        next_track_at=m["next_track_at"],
+        last_tracked_at=m["last_tracked_at"],
+        last_views=m["last_views"],
+        misses=m["misses"],
+        added_at=m["added_at"],
+    )
+
+
+def to_job(row: Row[Any]) -> Job:
+    m = row._mapping
+    return Job(
+        id=m["id"],
+        kind=JobKind(m["kind"]),
+        status=JobStatus(m["status"]),
+        started_at=m["started_at"],
+        finished_at=m["finished_at"],
+        worker=m["worker"],
+        counts=dict(m["counts"]),
+        error=m["error"],
+    )
+
+
+def to_usage(row: Row[Any]) -> QuotaUsage:
+    m = row._mapping
+    return QuotaUsage(
+        m["key_fingerprint"], m["bucket"], m["day"].isoformat(), m["used"], m["quota_limit"]
+    )
+
+
+def entry_params(entry: WatchEntry) -> dict[str, Any]:
+    return {
+        "video_id": entry.video_id,
+        "channel_id": entry.channel_id,
+        "published_at": entry.published_at,
+        "tier": entry.tier,
+        "status": entry.status.value,
+        "next_track_at": entry.next_track_at,
+        "last_tracked_at": entry.last_tracked_at,
+        "last_views": entry.last_views,
+        "misses": entry.misses,
+        "lease_owner": None,
+        "lease_until": None,
+        "added_at": entry.added_at,
+    }
+
+
+def metadata_params(row: VideoMetadata) -> dict[str, Any]:
+    return {
+        "video_id": row.video_id,
+        "channel_id": row.channel_id,
+        "title": row.title,
+        "published_at": row.published_at,
+        "duration_seconds": row.duration_seconds,
+        "tags": list(row.tags),
+        "extra": dict(row.extra),
+        "fetched_at": row.fetched_at,
+    }
+
+
+def _visit_values(visit: Visit) -> list[Any]:
+    values = [getattr(visit, name) for name in VISIT_FIELDS]
+    values[VISIT_FIELDS.index("status")] = visit.status.value
+    return values
+
+
+def _insert(dialect: str, table: sa.Table) -> Insert:
+    if dialect == "postgresql":
+        return postgresql.insert(table)
+    return sqlite.insert(table)
+
+
+def _chunks(items: Sequence[T], size: int) -> Iterator[Sequence[T]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def _first_of_each(items: Iterable[T], key: Any) -> list[T]:
+    seen: dict[Any, T] = {}
+    for item in items:
+        seen.setdefault(key(item), item)
+    return list(seen.values())
+
+
+# --- the store -------------------------------------------------------------------------------
+
+
+class SqlStore:
+    """The watchlist, metadata, jobs and quota ledger in SQL. Owns (and disposes) its engine."""
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+        self._dialect = engine.dialect.name
+
+    @classmethod
+    def from_url(cls, database_url: str | URL, *, check_schema: bool = True) -> SqlStore:
+        """Open the database (StoreError when unreachable); with ``check_schema``, insist that
+        it is migrated to this version's head (``ghosttrack db upgrade``)."""
+        engine = create_engine(database_url)
+        if check_schema:
+            try:
+                require_head(engine)
+            except StoreError:
+                engine.dispose()
+                raise
+        return cls(engine)
+
+    @property
+    def engine(self) -> Engine:
+        return self._engine
+
+    def close(self) -> None:
+        self._engine.dispose()
+
+    @contextmanager
+    def _read(self) -> Iterator[Connection]:
+        with self._guard(), self._engine.connect() as conn, conn.begin():
+            yield conn
+
+    @contextmanager
+    def _write(self) -> Iterator[Connection]:
+        with self._guard(), self._engine.connect() as conn:
+            conn.execution_options(**WRITE_OPTIONS)
+            with conn.begin():
+                yield conn
+
+    @contextmanager
+    def _guard(self) -> Iterator[None]:
+        try:
+            yield
+        except DBAPIError as exc:
+            if exc.connection_invalidated:
+                raise unreachable(self._engine.url, exc) from exc
+            raise failed(self._engine.url, exc) from exc
+
+    # --- watchlist -------------------------------------------------------------------------
+
+    def add(self, entries: Sequence[WatchEntry], *, revive_removed: bool) -> AddResult:
+        rows = [entry_params(e) for e in _first_of_each(entries, lambda e: e.video_id)]
+        if not rows:
+            return AddResult(0, len(entries))
+        stmt = insert_entries(self._dialect, revive_removed=revive_removed)
+        with self._write() as conn:
+            added = len(conn.execute(stmt, rows).all())
+        return AddResult(added=added, already_present=len(entries) - added)
+
+    def get(self, video_ids: Sequence[str]) -> list[WatchEntry]:
+        found: dict[str, WatchEntry] = {}
+        with self._read() as conn:
+            for chunk in _chunks(list(dict.fromkeys(video_ids)), ID_CHUNK):
+                found.update((r.video_id, to_entry(r)) for r in conn.execute(select_entries(chunk)))
+        return [found[v] for v in video_ids if v in found]
+
+    def set_status(
+        self, video_ids: Sequence[str], status: VideoStatus, *, next_track_at: datetime
+    ) -> int:
+        changed = 0
+        with self._write() as conn:
+            for chunk in _chunks(list(dict.fromkeys(video_ids)), ID_CHUNK):
+                changed += conn.execute(update_status(chunk, status, next_track_at)).rowcount
+        return changed
+
+    def claim_due(
+        self, *, now: datetime, limit: int, worker: str, lease_until: datetime
+    ) -> list[WatchEntry]:
+        if limit <= 0:
+            return []
+        stmt = claim(now=now, limit=limit, worker=worker, lease_until=lease_until)
+        with self._write() as conn:
+            claimed = [to_entry(r) for r in conn.execute(stmt)]
+        return sorted(claimed, key=lambda e: (e.next_track_at, e.video_id))
+
+    def reschedule(self, visits: Sequence[Visit], *, worker: str) -> int:
+        unique = _first_of_each(visits, lambda v: v.video_id)
+        changed = 0
+        with self._write() as conn:
+            for chunk in _chunks(unique, RESCHEDULE_CHUNK):
+                changed += len(conn.execute(reschedule_visits(chunk, worker)).all())
+        return changed
+
+    def release(self, video_ids: Sequence[str], *, worker: str) -> int:
+        released = 0
+        with self._write() as conn:
+            for chunk in _chunks(list(dict.fromkeys(video_ids)), ID_CHUNK):
+                released += conn.execute(release_leases(chunk, worker)).rowcount
+        return released
+
+    def counts(self, *, now: datetime) -> WatchlistCounts:
+        by_tier: dict[str, int] = {}
+        by_status: dict[str, int] = {}
+        with self._read() as conn:
+            for status, tier, count in conn.execute(count_by_status_and_tier()):
+                by_status[status] = by_status.get(status, 0) + count
+                if status != VideoStatus.REMOVED.value:
+                    by_tier[tier] = by_tier.get(tier, 0) + count
+            due_now, backlog = conn.execute(count_due(now)).one()
+            metadata_rows = conn.execute(count_videos()).scalar_one()
+        return WatchlistCounts(
+            total=sum(by_tier.values()),
+            by_tier=by_tier,
+            by_status=by_status,
+            due_now=int(due_now),
+            backlog=int(backlog),
+            metadata_rows=int(metadata_rows),
+        )
+
+    def next_due_at(self) -> datetime | None:
+        with self._read() as conn:
+            earliest: datetime | None = conn.execute(earliest_due()).scalar_one()
+        return earliest
+
+    # --- videos ----------------------------------------------------------------------------
+
+    def upsert_metadata(self, rows: Sequence[VideoMetadata]) -> int:
+        latest = {r.video_id: r for r in rows}  # one row per id: an upsert may not hit a row twice
+        if latest:
+            with self._write() as conn:
+                conn.execute(
+                    upsert_videos(self._dialect), [metadata_params(r) for r in latest.values()]
+                )
+        return len(rows)
+
+    def delete_metadata_before(self, cutoff: datetime) -> int:
+        with self._write() as conn:
+            return conn.execute(delete_videos_before(cutoff)).rowcount
+
+    # --- jobs ------------------------------------------------------------------------------
+
+    def start_job(self, kind: JobKind, *, now: datetime, worker: str | None) -> Job:
+        with self._write() as conn:
+            return to_job(conn.execute(insert_job(kind, now, worker)).one())
+
+    def finish_job(
+        self,
+        job_id: int,
+        *,
+        status: JobStatus,
+        now: datetime,
+        counts: Mapping[str, int],
+        error: str | None = None,
+    ) -> Job:
+        with self._write() as conn:
+            row = conn.execute(update_job(job_id, status, now, counts, error)).one_or_none()
+        if row is None:
+            raise StoreError(f"there is no job {job_id} to finish")
+        return to_job(row)
+
+    def recent_jobs(self, limit: int = 10) -> list[Job]:
+        with self._read() as conn:
+            return [to_job(r) for r in conn.execute(select_recent_jobs(limit))]
+
+    # --- quota ledger ----------------------------------------------------------------------
+
+    def try_spend(
+        self, key_fingerprint: str, bucket: str, day: date, units: int, limit: int
+    ) -> bool:
+        if units > limit:
+            return False
+        slot = _slot(key_fingerprint, bucket, day)
+        with self._write() as conn:
+            return conn.execute(spend_quota(self._dialect, slot, units, limit)).first() is not None
+
+    def exhaust(self, key_fingerprint: str, bucket: str, day: date, limit: int) -> None:
+        slot = _slot(key_fingerprint, bucket, day)
+        with self._write() as conn:
+            conn.execute(exhaust_quota(self._dialect, slot, limit))
+
+    def used(self, key_fingerprint: str, bucket: str, day: date) -> int:
+        with self._read() as conn:
+            used = conn.execute(select_used(_slot(key_fingerprint, bucket, day))).scalar()
+        return int(used or 0)
+
+    def usage(self, day: date) -> list[QuotaUsage]:
+        with self._read() as conn:
+            return [to_usage(r) for r in conn.execute(select_usage(day))]
+
+
+def _slot(key_fingerprint: str, bucket: str, day: date) -> dict[str, Any]:
+    return {"key_fingerprint": key_fingerprint, "bucket": bucket, "day": day}
