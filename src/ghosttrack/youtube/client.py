@@ -139,8 +139,8 @@ class YouTubeClient:
         self._clock = clock
         self._policy = settings.quota_policy()
         self._keys = KeyPool([ApiKey(k) for k in settings.api_keys], ledger, self._policy, clock)
-        self._api_url = settings.youtube_api_url.rstrip("/")
-        self._feed_url = settings.youtube_feed_url
+        self._api_url = _checked_url(settings.youtube_api_url, "GHOSTTRACK_YOUTUBE_API_URL")
+        self._feed_url = _checked_url(settings.youtube_feed_url, "GHOSTTRACK_YOUTUBE_FEED_URL")
         self._key_in_query = key_in_query
         self._rng = rng or random.Random()
         self._semaphore = asyncio.Semaphore(settings.api_concurrency)
@@ -410,8 +410,9 @@ class YouTubeClient:
     async def _call(self, routes: Sequence[_Route], parse: Callable[[_Route, bytes], T]) -> T:
         """Send the first route some key has budget for; retry, switch keys, or give up."""
         failures = 0
+        key: ApiKey | None = None
         while True:
-            route, key = self._reserve(routes)
+            route, key = self._reserve(routes, key)
             failure = await self._attempt(route, key)
             if isinstance(failure, bytes):
                 try:
@@ -435,7 +436,9 @@ class YouTubeClient:
                 continue
             raise self._gave_up(failure, route, failures)
 
-    def _reserve(self, routes: Sequence[_Route]) -> tuple[_Route, ApiKey | None]:
+    def _reserve(
+        self, routes: Sequence[_Route], prefer: ApiKey | None
+    ) -> tuple[_Route, ApiKey | None]:
         bucket = ""
         for route in routes:
             if route.keyless:
@@ -447,7 +450,7 @@ class YouTubeClient:
                 )
             cost = self._policy.cost_of(route.method)
             bucket = cost.bucket
-            key = self._keys.reserve(cost.bucket, cost.units)
+            key = self._keys.reserve(cost.bucket, cost.units, prefer)
             if key is not None:
                 self._counters.units[cost.bucket] += cost.units
                 return route, key
@@ -549,6 +552,12 @@ class YouTubeClient:
                 "network is having trouble: try again later, or raise GHOSTTRACK_API_MAX_RETRIES"
             )
         )
+
+
+def _checked_url(url: str, variable: str) -> str:
+    if not url.startswith(("http://", "https://")):
+        raise ConfigError(f"{variable} must be an http:// or https:// URL, got {url!r}")
+    return url.rstrip("/")
 
 
 def _summary(failure: Failure) -> str:

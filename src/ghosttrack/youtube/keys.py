@@ -57,22 +57,33 @@ class KeyPool:
     def keys(self) -> tuple[ApiKey, ...]:
         return self._keys
 
-    def reserve(self, bucket: str, units: int) -> ApiKey | None:
-        """A key on which ``units`` of ``bucket`` are now reserved, or None if no key has them."""
+    def reserve(self, bucket: str, units: int, prefer: ApiKey | None = None) -> ApiKey | None:
+        """A key on which ``units`` of ``bucket`` are now reserved, or None if no key has them.
+
+        ``prefer`` is tried first: a retried call stays on its key, so that a key that keeps
+        failing is the one that rests.
+        """
         day = pacific_day(self._clock.now())
-        limit = self._policy.limit_of(bucket)
+        if prefer is not None and self._try(prefer, bucket, units, day):
+            return prefer
         count = len(self._keys)
         start = self._next.get(bucket, 0)
         for offset in range(count):
             index = (start + offset) % count
             key = self._keys[index]
-            if self._resting.get((key.fingerprint, bucket)) == day:
-                continue
-            if self._ledger.try_spend(key.fingerprint, bucket, day, units, limit):
+            if key is not prefer and self._try(key, bucket, units, day):
                 self._next[bucket] = index + 1
                 return key
-            self._resting[(key.fingerprint, bucket)] = day
         return None
+
+    def _try(self, key: ApiKey, bucket: str, units: int, day: date) -> bool:
+        if self._resting.get((key.fingerprint, bucket)) == day:
+            return False
+        limit = self._policy.limit_of(bucket)
+        if self._ledger.try_spend(key.fingerprint, bucket, day, units, limit):
+            return True
+        self._resting[(key.fingerprint, bucket)] = day
+        return False
 
     def exhaust(self, key: ApiKey, bucket: str) -> None:
         """The API said this key's bucket is empty: no more calls on it until the reset."""
