@@ -103,9 +103,7 @@ class LocalStorage(Storage):
                 final = self.path(relative)
                 folder = os.path.dirname(final)
                 _make_folders(folder)
-                temp = os.path.join(folder, layout.temp_name(os.path.basename(final)))
-                _write_synced(temp, payload)
-                os.rename(temp, final)
+                _publish_file(final, payload)
                 published.append(final)
                 folders[folder] = None
             for folder in folders:
@@ -131,19 +129,22 @@ def open_storage(url: str) -> Storage:
     )
 
 
-def _write_synced(path: str, payload: bytes) -> None:
-    """Write a new file and flush it to the disk; remove it again if that fails."""
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+def _publish_file(final: str, payload: bytes) -> None:
+    """Write a temp file, flush it to the disk, rename it into place; no trace on failure."""
+    temp = os.path.join(os.path.dirname(final), layout.temp_name(os.path.basename(final)))
+    fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
     try:
-        view = memoryview(payload)
-        while view:
-            view = view[os.write(fd, view) :]
-        os.fsync(fd)
+        try:
+            view = memoryview(payload)
+            while view:
+                view = view[os.write(fd, view) :]
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        os.rename(temp, final)
     except BaseException:
-        os.close(fd)
-        _remove_quietly(path)
+        _remove_quietly(temp)
         raise
-    os.close(fd)
 
 
 def _make_folders(folder: str) -> None:
