@@ -75,9 +75,14 @@ def test_a_file_has_the_documented_columns_and_no_partition_columns(tmp_path: Pa
     assert arrow.field("published_at").type == pa.timestamp("us", tz="UTC")
     assert arrow.field("views").type == pa.int64()
     assert arrow.field("likes").type == pa.int64()
-    assert pa.types.is_dictionary(arrow.field("source").type)
+    assert arrow.field("source").type == pa.string()
+    assert not arrow.field("views").nullable
+    assert arrow.field("likes").nullable
     columns = parquet.metadata.row_group(0)
     assert {columns.column(i).compression for i in range(columns.num_columns)} == {"ZSTD"}
+    assert columns.column(6).path_in_schema == "source"
+    assert columns.column(6).has_dictionary_page
+    assert "RLE_DICTIONARY" in columns.column(6).encodings
     row = parquet.read().to_pylist()[0]
     assert (row["likes"], row["comments"], row["published_at"]) == (None, None, None)
 

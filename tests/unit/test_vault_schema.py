@@ -76,9 +76,7 @@ def test_channel_samples_are_validated_too() -> None:
     good = ChannelSample("UC" + "a" * 22, T, None, 10, 3)
     schema.validate([good], schema.channel_sample_problems)
     with pytest.raises(VaultError, match="subscribers is negative") as caught:
-        schema.validate(
-            [dataclasses.replace(good, subscribers=-1)], schema.channel_sample_problems
-        )
+        schema.validate([dataclasses.replace(good, subscribers=-1)], schema.channel_sample_problems)
     assert "channel_id='UCaaaa" in str(caught.value)
 
 
