@@ -140,7 +140,7 @@ def test_rejections_beyond_the_cap_are_counted_not_kept() -> None:
 
 def test_broken_csv_names_the_line() -> None:
     """An unclosed quote swallows the rest of a (big) file into one field: say where."""
-    with pytest.raises(InputError, match="line 3: not valid CSV .*field larger than"):
+    with pytest.raises(InputError, match=r"line 3: not valid CSV .*field larger than"):
         read_csv(csv_text(f'video_id\n{A}\n"{"x" * 200_000}\n'))
 
 
