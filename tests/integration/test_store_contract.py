@@ -1,0 +1,437 @@
+"""The WatchlistStore contract, held against every backend: the in-memory fake, SQLite and
+PostgreSQL (the ``store`` fixture), so the fake cannot drift from the real stores."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+
+from ghosttrack.watchlist.records import (
+    JobKind,
+    JobStatus,
+    QuotaUsage,
+    VideoMetadata,
+    VideoStatus,
+    Visit,
+    WatchEntry,
+)
+from ghosttrack.watchlist.store import WatchlistStore
+
+NOW = datetime(2026, 6, 1, 12, 0, 0, 123456, tzinfo=UTC)
+LEASE_LENGTH = timedelta(minutes=10)
+LEASE = NOW + LEASE_LENGTH
+DAY = date(2026, 6, 1)
+
+
+def vid(i: int) -> str:
+    return f"video{i:06d}"
+
+
+def entry(i: int, *, due: datetime = NOW, **changes: object) -> WatchEntry:
+    base = WatchEntry(
+        video_id=vid(i),
+        channel_id=None,
+        published_at=None,
+        tier="HOURLY",
+        status=VideoStatus.ACTIVE,
+        next_track_at=due,
+        last_tracked_at=None,
+        last_views=None,
+        misses=0,
+        added_at=NOW,
+    )
+    return dataclasses.replace(base, **changes)  # type: ignore[arg-type]
+
+
+def visit(e: WatchEntry, **changes: object) -> Visit:
+    base = Visit(
+        video_id=e.video_id,
+        tier="DAILY",
+        status=VideoStatus.ACTIVE,
+        next_track_at=NOW + timedelta(days=1),
+        last_tracked_at=NOW,
+        last_views=1234,
+        misses=0,
+        published_at=NOW - timedelta(days=2),
+        channel_id="UC" + "x" * 22,
+    )
+    return dataclasses.replace(base, **changes)  # type: ignore[arg-type]
+
+
+def ids(entries: list[WatchEntry]) -> list[str]:
+    return [e.video_id for e in entries]
+
+
+# --- add -------------------------------------------------------------------------------------
+
+
+def test_add_counts_new_and_present_rows(store: WatchlistStore) -> None:
+    first = store.add([entry(1), entry(2), entry(2)], revive_removed=False)
+    again = store.add([entry(2), entry(3)], revive_removed=False)
+
+    assert (first.added, first.already_present) == (2, 1)
+    assert (again.added, again.already_present) == (1, 1)
+    assert ids(store.get([vid(1), vid(2), vid(3)])) == [vid(1), vid(2), vid(3)]
+
+
+def test_add_leaves_an_existing_row_as_it_is(store: WatchlistStore) -> None:
+    store.add([entry(1, tier="WEEKLY")], revive_removed=True)
+    store.add([entry(1, tier="HOURLY")], revive_removed=True)
+
+    assert store.get([vid(1)])[0].tier == "WEEKLY"
+
+
+def test_add_of_nothing_adds_nothing(store: WatchlistStore) -> None:
+    result = store.add([], revive_removed=True)
+
+    assert (result.added, result.already_present) == (0, 0)
+
+
+def test_a_tombstone_is_revived_only_when_asked(store: WatchlistStore) -> None:
+    store.add([entry(1, last_views=99)], revive_removed=False)
+    store.set_status([vid(1)], VideoStatus.REMOVED, next_track_at=NOW)
+
+    discovered = store.add([entry(1, tier="DAILY")], revive_removed=False)
+    assert (discovered.added, discovered.already_present) == (0, 1)
+    assert store.get([vid(1)])[0].status is VideoStatus.REMOVED
+
+    added = store.add([entry(1, tier="DAILY")], revive_removed=True)
+    assert (added.added, added.already_present) == (1, 0)
+    assert store.get([vid(1)]) == [entry(1, tier="DAILY")]
+
+
+def test_rows_round_trip_exactly(store: WatchlistStore) -> None:
+    full = entry(
+        1,
+        channel_id="UCabcdefghijklmnopqrstuv",
+        published_at=datetime(2020, 2, 29, 23, 59, 59, 999999, tzinfo=UTC),
+        tier="EVERY_3_DAYS",
+        status=VideoStatus.PAUSED,
+        last_tracked_at=NOW - timedelta(microseconds=1),
+        last_views=9_000_000_000_000,
+        misses=2,
+    )
+    store.add([full, entry(2)], revive_removed=False)
+
+    got = store.get([vid(2), vid(1), "missing0000"])
+
+    assert got == [entry(2), full]
+    assert all(e.next_track_at.tzinfo == UTC for e in got)
+
+
+# --- claim -----------------------------------------------------------------------------------
+
+
+def test_claim_takes_due_active_rows_oldest_first(store: WatchlistStore) -> None:
+    store.add(
+        [
+            entry(1, due=NOW - timedelta(hours=1)),
+            entry(2, due=NOW),
+            entry(3, due=NOW + timedelta(seconds=1)),  # not due yet
+            entry(4, due=NOW - timedelta(hours=2)),
+            entry(5, due=NOW - timedelta(hours=3), status=VideoStatus.PAUSED),
+            entry(6, due=NOW - timedelta(hours=3), status=VideoStatus.UNAVAILABLE),
+            entry(7, due=NOW - timedelta(hours=3), status=VideoStatus.REMOVED),
+        ],
+        revive_removed=False,
+    )
+
+    claimed = store.claim_due(now=NOW, limit=10, worker="a", lease_until=LEASE)
+
+    assert ids(claimed) == [vid(4), vid(1), vid(2)]
+
+
+def test_claim_respects_the_limit_and_breaks_ties_by_id(store: WatchlistStore) -> None:
+    store.add([entry(i) for i in (5, 3, 1, 4, 2)], revive_removed=False)
+
+    first = store.claim_due(now=NOW, limit=2, worker="a", lease_until=LEASE)
+    second = store.claim_due(now=NOW, limit=2, worker="b", lease_until=LEASE)
+    nothing = store.claim_due(now=NOW, limit=0, worker="c", lease_until=LEASE)
+
+    assert ids(first) == [vid(1), vid(2)]
+    assert ids(second) == [vid(3), vid(4)]
+    assert nothing == []
+
+
+def test_a_leased_row_is_skipped_until_its_lease_expires(store: WatchlistStore) -> None:
+    store.add([entry(1), entry(2)], revive_removed=False)
+    store.claim_due(now=NOW, limit=1, worker="a", lease_until=LEASE)
+
+    longer = LEASE + timedelta(hours=1)
+    during = store.claim_due(
+        now=NOW + timedelta(minutes=5), limit=5, worker="b", lease_until=longer
+    )
+    after = store.claim_due(now=LEASE, limit=5, worker="c", lease_until=longer)
+
+    assert ids(during) == [vid(2)]
+    assert ids(after) == [vid(1)]  # a's lease ended at LEASE; b's still runs
+
+
+def test_claim_returns_the_rows_as_stored(store: WatchlistStore) -> None:
+    row = entry(1, published_at=NOW - timedelta(days=3), last_views=7, misses=1)
+    store.add([row], revive_removed=False)
+
+    assert store.claim_due(now=NOW, limit=1, worker="a", lease_until=LEASE) == [row]
+
+
+# --- reschedule and release ------------------------------------------------------------------
+
+
+def test_reschedule_writes_the_visit_and_frees_the_row(store: WatchlistStore) -> None:
+    store.add([entry(1), entry(2)], revive_removed=False)
+    claimed = store.claim_due(now=NOW, limit=2, worker="a", lease_until=LEASE)
+    visits = [visit(claimed[0]), visit(claimed[1], status=VideoStatus.UNAVAILABLE, misses=3)]
+
+    changed = store.reschedule(visits, worker="a")
+
+    assert changed == 2
+    one, two = store.get([vid(1), vid(2)])
+    assert (one.tier, one.next_track_at, one.last_views) == ("DAILY", NOW + timedelta(days=1), 1234)
+    assert (one.published_at, one.channel_id) == (visits[0].published_at, visits[0].channel_id)
+    assert (two.status, two.misses) == (VideoStatus.UNAVAILABLE, 3)
+    # the lease is gone: once due again, any worker claims it
+    later = NOW + timedelta(days=1)
+    assert ids(store.claim_due(now=later, limit=5, worker="b", lease_until=later)) == [vid(1)]
+
+
+def test_reschedule_by_a_worker_whose_lease_was_taken_over_changes_nothing(
+    store: WatchlistStore,
+) -> None:
+    store.add([entry(1)], revive_removed=False)
+    [mine] = store.claim_due(now=NOW, limit=1, worker="slow", lease_until=LEASE)
+    [theirs] = store.claim_due(now=LEASE, limit=1, worker="fast", lease_until=LEASE + LEASE_LENGTH)
+
+    stale = store.reschedule([visit(mine, last_views=1)], worker="slow")
+    fresh = store.reschedule([visit(theirs, last_views=2)], worker="fast")
+
+    assert (stale, fresh) == (0, 1)
+    assert store.get([vid(1)])[0].last_views == 2
+
+
+def test_reschedule_without_a_lease_changes_nothing(store: WatchlistStore) -> None:
+    store.add([entry(1)], revive_removed=False)
+
+    assert store.reschedule([visit(entry(1))], worker="a") == 0
+    assert store.get([vid(1)]) == [entry(1)]
+
+
+def test_reschedule_of_a_large_batch(store: WatchlistStore) -> None:
+    rows = [entry(i) for i in range(2345)]
+    store.add(rows, revive_removed=False)
+    claimed = store.claim_due(now=NOW, limit=5000, worker="a", lease_until=LEASE)
+
+    changed = store.reschedule([visit(e, last_views=i) for i, e in enumerate(claimed)], worker="a")
+
+    assert changed == 2345
+    got = store.get([e.video_id for e in claimed])
+    assert [e.last_views for e in got] == list(range(2345))
+    assert store.counts(now=NOW).due_now == 0
+
+
+def test_visits_may_carry_nulls(store: WatchlistStore) -> None:
+    store.add([entry(1)], revive_removed=False)
+    [row] = store.claim_due(now=NOW, limit=1, worker="a", lease_until=LEASE)
+    empty = visit(row, last_views=None, published_at=None, channel_id=None, last_tracked_at=None)
+
+    assert store.reschedule([empty], worker="a") == 1
+    got = store.get([vid(1)])[0]
+    assert (got.last_views, got.published_at, got.channel_id, got.last_tracked_at) == (None,) * 4
+
+
+def test_release_gives_back_only_the_workers_own_rows(store: WatchlistStore) -> None:
+    store.add([entry(1), entry(2)], revive_removed=False)
+    store.claim_due(now=NOW, limit=1, worker="a", lease_until=LEASE)
+    store.claim_due(now=NOW, limit=1, worker="b", lease_until=LEASE)
+
+    released = store.release([vid(1), vid(2)], worker="a")
+
+    assert released == 1
+    again = store.claim_due(now=NOW, limit=5, worker="c", lease_until=LEASE)
+    assert ids(again) == [vid(1)]
+    assert store.get([vid(1)]) == [entry(1)]  # untouched: still due
+
+
+# --- set_status ------------------------------------------------------------------------------
+
+
+def test_pause_and_revive(store: WatchlistStore) -> None:
+    store.add([entry(1, misses=2), entry(2)], revive_removed=False)
+    later = NOW + timedelta(hours=3)
+
+    paused = store.set_status([vid(1), "missing0000"], VideoStatus.PAUSED, next_track_at=later)
+    assert paused == 1
+    assert store.get([vid(1)])[0].status is VideoStatus.PAUSED
+    assert store.get([vid(1)])[0].misses == 2
+    assert ids(store.claim_due(now=later, limit=5, worker="a", lease_until=later)) == [vid(2)]
+
+    revived = store.set_status([vid(1)], VideoStatus.ACTIVE, next_track_at=later)
+    assert revived == 1
+    got = store.get([vid(1)])[0]
+    assert (got.status, got.misses, got.next_track_at) == (VideoStatus.ACTIVE, 0, later)
+
+
+def test_removing_a_leased_row_wins_over_its_tracker(store: WatchlistStore) -> None:
+    store.add([entry(1)], revive_removed=False)
+    [row] = store.claim_due(now=NOW, limit=1, worker="a", lease_until=LEASE)
+
+    store.set_status([vid(1)], VideoStatus.REMOVED, next_track_at=NOW)
+
+    assert store.reschedule([visit(row)], worker="a") == 0
+    assert store.get([vid(1)])[0].status is VideoStatus.REMOVED
+
+
+# --- counts ----------------------------------------------------------------------------------
+
+
+def test_counts(store: WatchlistStore) -> None:
+    store.add(
+        [
+            entry(1, due=NOW - timedelta(hours=2)),  # backlog
+            entry(2, due=NOW - timedelta(minutes=30)),  # due, not backlog
+            entry(3, due=NOW, tier="DAILY"),  # due
+            entry(4, due=NOW + timedelta(hours=1), tier="DAILY"),
+            entry(5, due=NOW - timedelta(days=9), status=VideoStatus.PAUSED, tier="WEEKLY"),
+            entry(6, due=NOW - timedelta(days=9), status=VideoStatus.UNAVAILABLE),
+            entry(7, due=NOW - timedelta(days=9), status=VideoStatus.REMOVED, tier="WEEKLY"),
+        ],
+        revive_removed=False,
+    )
+    store.claim_due(now=NOW, limit=1, worker="a", lease_until=LEASE)  # leased rows still count
+    store.upsert_metadata([metadata(1), metadata(2)])
+
+    counts = store.counts(now=NOW)
+
+    assert counts.total == 6  # tombstones are not in the watchlist any more
+    assert dict(counts.by_tier) == {"HOURLY": 3, "DAILY": 2, "WEEKLY": 1}
+    assert dict(counts.by_status) == {"active": 4, "paused": 1, "unavailable": 1, "removed": 1}
+    assert (counts.due_now, counts.backlog, counts.metadata_rows) == (3, 1, 2)
+
+
+def test_counts_of_an_empty_store(store: WatchlistStore) -> None:
+    counts = store.counts(now=NOW)
+
+    assert (counts.total, counts.due_now, counts.backlog, counts.metadata_rows) == (0, 0, 0, 0)
+    assert dict(counts.by_tier) == {} == dict(counts.by_status)
+
+
+def test_next_due_at_is_the_earliest_active_row(store: WatchlistStore) -> None:
+    assert store.next_due_at() is None
+    store.add(
+        [
+            entry(1, due=NOW + timedelta(hours=2)),
+            entry(2, due=NOW + timedelta(hours=1)),
+            entry(3, due=NOW - timedelta(days=1), status=VideoStatus.PAUSED),
+        ],
+        revive_removed=False,
+    )
+
+    assert store.next_due_at() == NOW + timedelta(hours=1)
+
+
+# --- videos metadata -------------------------------------------------------------------------
+
+
+def metadata(i: int, *, fetched_at: datetime = NOW, title: str = "a title") -> VideoMetadata:
+    return VideoMetadata(
+        video_id=vid(i),
+        channel_id="UC" + "y" * 22,
+        title=title,
+        published_at=NOW - timedelta(days=1),
+        duration_seconds=61,
+        tags=("ghost", "tracking", "ünïcode"),
+        fetched_at=fetched_at,
+        extra={"category": "22", "live": False},
+    )
+
+
+def test_metadata_upsert_and_janitor_delete(store: WatchlistStore) -> None:
+    old, fresh = NOW - timedelta(days=8), NOW - timedelta(days=1)
+    store.upsert_metadata([metadata(1, fetched_at=old), metadata(2, fetched_at=old)])
+    store.upsert_metadata([metadata(2, fetched_at=fresh, title="new"), metadata(3, fetched_at=NOW)])
+    store.add([entry(1)], revive_removed=False)
+
+    deleted = store.delete_metadata_before(NOW - timedelta(days=7))
+
+    assert deleted == 1  # video 1's metadata; video 2 was refreshed
+    assert store.counts(now=NOW).metadata_rows == 2
+    assert store.get([vid(1)]) == [entry(1)]  # the janitor never touches the watchlist
+    assert store.delete_metadata_before(NOW - timedelta(days=7)) == 0
+
+
+# --- jobs ------------------------------------------------------------------------------------
+
+
+def test_jobs_are_recorded_newest_first(store: WatchlistStore) -> None:
+    track = store.start_job(JobKind.TRACK, now=NOW, worker="host:1")
+    janitor = store.start_job(JobKind.JANITOR, now=NOW + timedelta(seconds=1), worker=None)
+
+    assert (track.status, track.finished_at, dict(track.counts)) == (JobStatus.RUNNING, None, {})
+    done = store.finish_job(
+        track.id,
+        status=JobStatus.FAILED,
+        now=NOW + timedelta(minutes=1),
+        counts={"videos": 950, "calls": 19, "units": 19},
+        error="the 'shared' quota is used up",
+    )
+
+    assert done.id == track.id
+    assert (done.status, done.finished_at) == (JobStatus.FAILED, NOW + timedelta(minutes=1))
+    assert dict(done.counts) == {"videos": 950, "calls": 19, "units": 19}
+    assert done.error == "the 'shared' quota is used up"
+    assert store.recent_jobs() == [janitor, done]
+    assert store.recent_jobs(limit=1) == [janitor]
+
+
+# --- quota ledger ----------------------------------------------------------------------------
+
+
+def test_try_spend_stops_at_the_limit(store: WatchlistStore) -> None:
+    spent = [store.try_spend("key-a", "shared", DAY, 3, 10) for _ in range(4)]
+
+    assert spent == [True, True, True, False]
+    assert store.used("key-a", "shared", DAY) == 9
+    assert store.try_spend("key-a", "shared", DAY, 1, 10)
+    assert not store.try_spend("key-a", "shared", DAY, 1, 10)
+    assert not store.try_spend("key-b", "shared", DAY, 11, 10)  # more than a whole day
+    assert store.used("key-b", "shared", DAY) == 0
+
+
+def test_quota_is_per_key_bucket_and_day(store: WatchlistStore) -> None:
+    store.try_spend("key-a", "shared", DAY, 5, 10)
+    store.try_spend("key-a", "search", DAY, 1, 100)
+    store.try_spend("key-b", "shared", DAY, 2, 10)
+    store.try_spend("key-a", "shared", DAY + timedelta(days=1), 7, 10)
+
+    assert store.usage(DAY) == [
+        QuotaUsage("key-a", "search", DAY.isoformat(), 1, 100),
+        QuotaUsage("key-a", "shared", DAY.isoformat(), 5, 10),
+        QuotaUsage("key-b", "shared", DAY.isoformat(), 2, 10),
+    ]
+    assert store.used("key-a", "shared", DAY + timedelta(days=1)) == 7
+    assert store.used("key-c", "shared", DAY) == 0
+
+
+def test_exhaust_uses_up_the_bucket(store: WatchlistStore) -> None:
+    store.try_spend("key-a", "shared", DAY, 4, 10)
+    store.exhaust("key-a", "shared", DAY, 10)
+    store.exhaust("key-b", "shared", DAY, 10)
+
+    assert store.used("key-a", "shared", DAY) == 10
+    assert store.used("key-b", "shared", DAY) == 10
+    assert not store.try_spend("key-a", "shared", DAY, 1, 10)
+    assert store.try_spend("key-a", "shared", DAY + timedelta(days=1), 1, 10)
+
+
+def test_exhaust_never_lowers_use(store: WatchlistStore) -> None:
+    store.try_spend("key-a", "shared", DAY, 10, 10)
+    store.exhaust("key-a", "shared", DAY, 5)
+
+    assert store.used("key-a", "shared", DAY) == 10
+
+
+@pytest.mark.parametrize("units", [0, 1])
+def test_try_spend_of_nothing_or_one(store: WatchlistStore, units: int) -> None:
+    assert store.try_spend("key-a", "shared", DAY, units, 1)
+    assert store.used("key-a", "shared", DAY) == units
