@@ -114,6 +114,14 @@ class Settings(BaseSettings):
     def _durations(cls, value: Any) -> Any:
         return parse_duration(value)
 
+    @field_validator("tier_preset")
+    @classmethod
+    def _known_preset(cls, value: str) -> str:
+        # A field validator, not the model check, so that the error names GHOSTTRACK_TIER_PRESET.
+        if value not in PRESETS:
+            raise ValueError(f"unknown tier_preset {value!r}; choose one of {sorted(PRESETS)}")
+        return value
+
     @field_validator("now", "clock_start", "clock_anchor")
     @classmethod
     def _utc(cls, value: datetime | None) -> datetime | None:
@@ -121,10 +129,6 @@ class Settings(BaseSettings):
 
     @model_validator(mode="after")
     def _check(self) -> Settings:
-        if self.tiers is None and self.tier_preset not in PRESETS:
-            raise ValueError(
-                f"unknown tier_preset {self.tier_preset!r}; choose one of {sorted(PRESETS)}"
-            )
         self.tier_table()  # validates a custom table
         self.quota_policy()
         return self
@@ -197,5 +201,7 @@ def load_settings(**overrides: Any) -> Settings:
         for error in exc.errors():
             where = ".".join(str(p) for p in error["loc"]) or "settings"
             env = "GHOSTTRACK_" + str(error["loc"][0]).upper() if error["loc"] else ""
-            problems.append(f"{where} ({env}): {error['msg']}")
+            problems.append(
+                f"{where} ({env}): {error['msg']}" if env else f"{where}: {error['msg']}"
+            )
         raise ConfigError("invalid settings:\n  - " + "\n  - ".join(problems)) from None
