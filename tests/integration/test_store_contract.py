@@ -169,6 +169,35 @@ def test_a_leased_row_is_skipped_until_its_lease_expires(store: WatchlistStore) 
     assert ids(after) == [vid(1)]  # a's lease ended at LEASE; b's still runs
 
 
+def test_claim_ahead_takes_rows_due_soon_but_respects_leases_now(store: WatchlistStore) -> None:
+    soon, later = NOW + timedelta(minutes=20), NOW + timedelta(hours=2)
+    store.add([entry(1, due=soon), entry(2, due=later), entry(3)], revive_removed=False)
+    store.claim_due(now=NOW, limit=1, worker="a", lease_until=LEASE)  # leases video 3
+
+    ahead = store.claim_due(
+        now=NOW, limit=10, worker="b", lease_until=LEASE, due_before=NOW + timedelta(hours=1)
+    )
+
+    assert ids(ahead) == [vid(1)]
+
+
+def test_count_due_counts_active_rows_leased_or_not(store: WatchlistStore) -> None:
+    store.add(
+        [
+            entry(1),
+            entry(2, due=NOW + timedelta(minutes=30)),
+            entry(3, due=NOW + timedelta(hours=2)),
+            entry(4, status=VideoStatus.PAUSED),
+        ],
+        revive_removed=False,
+    )
+    store.claim_due(now=NOW, limit=1, worker="a", lease_until=LEASE)
+
+    assert store.count_due(due_before=NOW) == 1
+    assert store.count_due(due_before=NOW + timedelta(hours=1)) == 2
+    assert store.count_due(due_before=NOW - timedelta(seconds=1)) == 0
+
+
 def test_claim_returns_the_rows_as_stored(store: WatchlistStore) -> None:
     row = entry(1, published_at=NOW - timedelta(days=3), last_views=7, misses=1)
     store.add([row], revive_removed=False)

@@ -10,6 +10,7 @@ To add a revision (issue 4's ``channels``, ``searches``), change ``schema.py``, 
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,6 +25,8 @@ from ghosttrack.errors import StoreError
 from ghosttrack.watchlist.engine import WRITE_OPTIONS, create_engine, failed
 
 MIGRATIONS = Path(__file__).with_name("migrations")
+#: Alembic keeps the running migration in module globals: one upgrade at a time per process.
+_ALEMBIC = threading.Lock()
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,7 +60,7 @@ def upgrade(database: str | URL | Engine, revision: str = "head") -> Migration:
     """Apply every revision up to ``revision`` in one transaction; a no-op when up to date."""
     engine = database if isinstance(database, Engine) else create_engine(database)
     try:
-        with engine.connect() as conn:
+        with _ALEMBIC, engine.connect() as conn:
             conn.execution_options(**WRITE_OPTIONS)
             with conn.begin():
                 before = _current(conn)
@@ -98,7 +101,7 @@ def new_revision(database: str | URL, message: str) -> None:
     """Draft a revision from the difference between ``schema.py`` and a database at head."""
     engine = create_engine(database)
     try:
-        with engine.connect() as conn:
+        with _ALEMBIC, engine.connect() as conn:
             command.revision(alembic_config(conn), message=message, autogenerate=True)
     finally:
         engine.dispose()

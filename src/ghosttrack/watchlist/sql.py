@@ -169,9 +169,15 @@ def update_status(
 
 
 def claim(
-    dialect: Dialect, *, now: datetime, limit: int, worker: str, lease_until: datetime
+    dialect: Dialect,
+    *,
+    now: datetime,
+    due_before: datetime,
+    limit: int,
+    worker: str,
+    lease_until: datetime,
 ) -> sa.Update:
-    """Lease the oldest due active rows whose lease is free.
+    """Lease the oldest active rows due by ``due_before`` whose lease is free at ``now``.
 
     The due rows are picked in a MATERIALIZED CTE, evaluated exactly once: as a plain ``IN``
     subquery PostgreSQL may rescan it once per row updated, and each rescan skips the rows just
@@ -185,7 +191,7 @@ def claim(
     free = sa.or_(W.lease_until.is_(None), W.lease_until <= now)
     due = (
         sa.select(W.video_id)
-        .where(ACTIVE, W.next_track_at <= now, free)
+        .where(ACTIVE, W.next_track_at <= due_before, free)
         .order_by(W.next_track_at, W.video_id)
         .limit(limit)
         .with_for_update(skip_locked=True)
@@ -238,7 +244,11 @@ def count_by_status_and_tier() -> sa.Select[Any]:
     return sa.select(W.status, W.tier, sa.func.count()).group_by(W.status, W.tier)
 
 
-def count_due(now: datetime) -> sa.Select[Any]:
+def count_due_before(due_before: datetime) -> sa.Select[Any]:
+    return sa.select(sa.func.count()).where(ACTIVE, W.next_track_at <= due_before)
+
+
+def count_due_and_overdue(now: datetime) -> sa.Select[Any]:
     """Due now and overdue by more than an hour, read off the due index."""
     overdue = sa.case((W.next_track_at < now - BACKLOG_AFTER, 1), else_=0)
     return sa.select(sa.func.count(), sa.func.coalesce(sa.func.sum(overdue), 0)).where(
@@ -498,11 +508,24 @@ class SqlStore:
         return changed
 
     def claim_due(
-        self, *, now: datetime, limit: int, worker: str, lease_until: datetime
+        self,
+        *,
+        now: datetime,
+        limit: int,
+        worker: str,
+        lease_until: datetime,
+        due_before: datetime | None = None,
     ) -> list[WatchEntry]:
         if limit <= 0:
             return []
-        stmt = claim(self._dialect, now=now, limit=limit, worker=worker, lease_until=lease_until)
+        stmt = claim(
+            self._dialect,
+            now=now,
+            due_before=now if due_before is None else due_before,
+            limit=limit,
+            worker=worker,
+            lease_until=lease_until,
+        )
         with self._write() as conn:
             claimed = [to_entry(r) for r in conn.execute(stmt)]
         return sorted(claimed, key=lambda e: (e.next_track_at, e.video_id))
@@ -530,7 +553,7 @@ class SqlStore:
                 by_status[status] = by_status.get(status, 0) + count
                 if status != VideoStatus.REMOVED.value:
                     by_tier[tier] = by_tier.get(tier, 0) + count
-            due_now, backlog = conn.execute(count_due(now)).one()
+            due_now, backlog = conn.execute(count_due_and_overdue(now)).one()
             metadata_rows = conn.execute(count_videos()).scalar_one()
         return WatchlistCounts(
             total=sum(by_tier.values()),
@@ -540,6 +563,10 @@ class SqlStore:
             backlog=int(backlog),
             metadata_rows=int(metadata_rows),
         )
+
+    def count_due(self, *, due_before: datetime) -> int:
+        with self._read() as conn:
+            return int(conn.execute(count_due_before(due_before)).scalar_one())
 
     def next_due_at(self) -> datetime | None:
         with self._read() as conn:
