@@ -89,8 +89,9 @@ DETAILS_FIELDS = (
     "liveBroadcastContent),contentDetails(duration))"
 )
 
-# An id that cannot even be put in a comma-separated list is invalid without asking YouTube.
-_SENDABLE_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+# An id that cannot even be put in a comma-separated list is invalid without asking YouTube;
+# other odd ids are sent, and bisection isolates them if YouTube rejects the batch.
+_SENDABLE_ID = re.compile(r"^[^,\s]{1,64}$")
 
 T = TypeVar("T")
 R = TypeVar("R")
