@@ -102,7 +102,7 @@ async def test_5xx_past_the_bound_is_a_transient_error(
 
 async def test_timeouts_are_retried(server: SimServer, clock: ManualClock, ids: list[str]) -> None:
     await inject(server, {"kind": "timeout"})
-    async with client_for(server, clock, api_timeout=0.3) as client:
+    async with client_for(server, clock, api_timeout=1.0) as client:
         batch = await client.fetch_stats(ids)
         assert client.errors_seen() == {"transient": 1}
         assert client.calls_made() == {"videos.batchGetStats": 2}
