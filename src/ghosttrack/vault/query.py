@@ -42,7 +42,7 @@ class Query:
 
     def keys(self, values: Sequence[str] | None) -> Query:
         if values is not None:
-            self.conditions.append(f"list_contains($keys, {self.key_column})")
+            self.conditions.append(f"{self.key_column} IN (SELECT unnest($keys))")
             self.params["keys"] = list(values)
         return self
 
@@ -75,11 +75,18 @@ class Query:
         return f"SELECT {columns} FROM {self.source} WHERE {where} ORDER BY {order}"
 
 
-def run(query: Query, schema: pa.Schema) -> pa.Table:
-    """Run a query in a private in-memory DuckDB; timestamps come back in UTC."""
+def connect() -> duckdb.DuckDBPyConnection:
+    """A private in-memory DuckDB: UTC timestamps, no progress bar on the user's terminal."""
     connection = duckdb.connect()
+    connection.execute("SET TimeZone = 'UTC'")
+    connection.execute("SET enable_progress_bar = false")
+    return connection
+
+
+def run(query: Query, schema: pa.Schema) -> pa.Table:
+    """Run a query; timestamps come back in UTC."""
+    connection = connect()
     try:
-        connection.execute("SET TimeZone = 'UTC'")
         table = connection.sql(query.sql(), params=query.params).to_arrow_table()
     except duckdb.Error as exc:
         raise VaultError(f"cannot read the vault with DuckDB: {exc}") from exc
@@ -92,7 +99,7 @@ def footer_rows(paths: Sequence[str]) -> int:
     """Rows in these Parquet files, from their footers only (DuckDB reads them in parallel)."""
     if not paths:
         return 0
-    connection = duckdb.connect()
+    connection = connect()
     try:
         found = connection.execute(
             "SELECT coalesce(sum(num_rows), 0) FROM parquet_file_metadata($files)",
