@@ -19,7 +19,7 @@ from ghosttrack.clock import Clock, SystemClock
 from ghosttrack.errors import ConfigError, GhosttrackError
 from ghosttrack.settings import Settings, load_settings
 
-console = Console(stderr=True, highlight=False)
+console = Console(stderr=True, highlight=False, soft_wrap=True)
 
 
 @dataclass(frozen=True)

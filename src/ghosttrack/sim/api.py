@@ -18,7 +18,7 @@ from starlette.datastructures import QueryParams
 from ghosttrack.sim import resources
 from ghosttrack.sim.apierrors import ApiError
 from ghosttrack.sim.codec import is_id_text
-from ghosttrack.sim.fields import FieldsError, Mask, apply_mask, parse_fields, top_level
+from ghosttrack.sim.fields import FieldsError, Mask, item_mask, parse_fields, projector
 from ghosttrack.sim.world import Channel, Traits, World
 
 MAX_IDS = 50
@@ -82,10 +82,21 @@ def parse_mask(params: Params) -> Mask | None:
         raise ApiError(400, "invalidParameter", str(exc), location="fields") from None
 
 
+def finish(body: dict[str, Any], params: Params) -> dict[str, Any]:
+    """Apply ``fields`` (already known to parse) to the whole answer."""
+    text = params.get("fields")
+    if not text:
+        return body
+    pruned: dict[str, Any] = projector(text)(body)
+    return pruned
+
+
 def effective_parts(parts: set[str], mask: Mask | None, container: str = "items") -> set[str]:
     """Parts worth building: requested, and not pruned away by ``fields`` anyway."""
-    wanted = top_level(mask, container)
-    return parts if wanted is None else parts & wanted
+    each = item_mask(mask, container)
+    if each is None or "*" in each:
+        return parts
+    return parts & set(each)
 
 
 def parse_max_results(params: Params, default: int, maximum: int = 50) -> int:
@@ -141,16 +152,12 @@ def page_info(total: int, per_page: int) -> dict[str, int]:
     return {"totalResults": total, "resultsPerPage": per_page}
 
 
-def finish(body: dict[str, Any], mask: Mask | None) -> dict[str, Any]:
-    return body if mask is None else dict(apply_mask(body, mask))
-
-
 # ---- videos.list and videos:batchGetStats ------------------------------------------------
 
 
 def _observed_videos(
     world: World, ids: list[str], ts: float
-) -> Iterator[tuple[Traits, tuple[int, int | None, int | None]]]:
+) -> Iterator[tuple[str, Traits, tuple[int, int | None, int | None]]]:
     for video_id in ids:
         index = world.video_index(video_id)
         if index is None:
@@ -158,7 +165,7 @@ def _observed_videos(
         traits = world.traits(index)
         observed = world.observe(traits, ts)
         if observed is not None:
-            yield traits, observed
+            yield video_id, traits, observed
 
 
 def videos_list(world: World, params: Params, ts: float) -> dict[str, Any]:
@@ -172,10 +179,10 @@ def videos_list(world: World, params: Params, ts: float) -> dict[str, Any]:
             location="id",
         )
     ids = parse_ids(params)
-    build = effective_parts(parts, mask)
+    build, each = effective_parts(parts, mask), item_mask(mask)
     items = [
-        resources.video_resource(world, traits, observed, build)
-        for traits, observed in _observed_videos(world, ids, ts)
+        resources.video_resource(world, video_id, traits, observed, build, each)
+        for video_id, traits, observed in _observed_videos(world, ids, ts)
     ]
     body = {
         "kind": "youtube#videoListResponse",
@@ -183,7 +190,7 @@ def videos_list(world: World, params: Params, ts: float) -> dict[str, Any]:
         "items": items,
         "pageInfo": page_info(len(items), len(items)),
     }
-    return finish(body, mask)
+    return finish(body, params)
 
 
 def batch_get_stats(world: World, params: Params, ts: float) -> dict[str, Any]:
@@ -192,17 +199,17 @@ def batch_get_stats(world: World, params: Params, ts: float) -> dict[str, Any]:
     ids = parse_ids(params)
     if not ids:
         raise ApiError(400, "required", "Required parameter: id", location="id")
-    build = effective_parts(parts, mask)
+    build, each = effective_parts(parts, mask), item_mask(mask)
     items = [
-        resources.video_stat_resource(world, traits, observed, build)
-        for traits, observed in _observed_videos(world, ids, ts)
+        resources.video_stat_resource(video_id, traits, observed, build, each)
+        for video_id, traits, observed in _observed_videos(world, ids, ts)
     ]
     body = {
         "kind": "youtube#batchGetStatsResponse",
         "etag": resources.etag(len(items), int(ts), 2),
         "items": items,
     }
-    return finish(body, mask)
+    return finish(body, params)
 
 
 # ---- channels.list -----------------------------------------------------------------------
@@ -242,7 +249,7 @@ def channels_list(world: World, params: Params, ts: float) -> dict[str, Any]:
     }
     if items:  # real YouTube leaves "items" out when nothing matched
         body["items"] = items
-    return finish(body, mask)
+    return finish(body, params)
 
 
 def resources_time(ts: float) -> datetime:
@@ -290,7 +297,7 @@ def playlist_items_list(world: World, params: Params, ts: float) -> dict[str, An
         body["prevPageToken"] = encode_token(anchor, next_raw, max(0, offset - per_page))
     body["items"] = items
     body["pageInfo"] = page_info(world.count_published(channel, anchor), per_page)
-    return finish(body, mask)
+    return finish(body, params)
 
 
 # ---- search.list -------------------------------------------------------------------------
@@ -329,7 +336,7 @@ def search_list(world: World, params: Params, ts: float) -> dict[str, Any]:
     body["regionCode"] = "US"
     body["pageInfo"] = page_info(total, per_page)
     body["items"] = items
-    return finish(body, mask)
+    return finish(body, params)
 
 
 class _Query:

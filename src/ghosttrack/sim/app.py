@@ -11,10 +11,10 @@ the stats name them by fingerprint.
 from __future__ import annotations
 
 import asyncio
-import json
 from collections.abc import Callable
 from typing import Any
 
+import orjson
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response
@@ -44,7 +44,7 @@ MALFORMED_BODY = b'{\n  "kind": "youtube#videoListResponse",\n  "items": [\n    
 
 
 def dumps(body: Any) -> bytes:
-    return json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode()
+    return orjson.dumps(body)
 
 
 def json_response(body: Any, status: int = 200) -> Response:

@@ -7,12 +7,13 @@ the responses and fails on any invented field).
 from __future__ import annotations
 
 import base64
+import hashlib
 import time
 from collections.abc import Collection
 from typing import Any
 
-from ghosttrack.sim.codec import M64, mix64
-from ghosttrack.sim.world import Channel, ChannelStats, Traits, VideoInfo, World
+from ghosttrack.sim.fields import Mask, sub_mask, wants
+from ghosttrack.sim.world import Channel, ChannelStats, Traits, World
 
 
 def rfc3339(ts: float) -> str:
@@ -34,12 +35,9 @@ def iso_duration(seconds: int) -> str:
 
 
 def etag(*parts: int) -> str:
-    """An opaque 27-character etag that changes when the parts change."""
-    h = 0x5EED
-    for part in parts:
-        h = mix64((h ^ part) & M64)
-    raw = h.to_bytes(8, "big") + mix64(h).to_bytes(8, "big") + mix64(h + 1).to_bytes(8, "big")
-    return base64.urlsafe_b64encode(raw)[:27].decode("ascii")
+    """An opaque etag (27 base64url characters, like YouTube's) that changes with the parts."""
+    digest = hashlib.blake2s(repr(parts).encode(), digest_size=20).digest()
+    return base64.urlsafe_b64encode(digest)[:27].decode("ascii")
 
 
 def video_thumbnails(video_id: str) -> dict[str, Any]:
@@ -73,24 +71,31 @@ def statistics(
     return out
 
 
+# snippet keys that need the (hashed) title and description
+_INFO_KEYS = frozenset(
+    {"title", "description", "thumbnails", "channelTitle", "tags", "categoryId", "localized"}
+)
+
+
 def video_resource(
     world: World,
+    video_id: str,
     traits: Traits,
     observed: tuple[int, int | None, int | None],
     parts: Collection[str],
+    mask: Mask | None = None,
 ) -> dict[str, Any]:
-    """One ``youtube#video`` with the requested parts."""
-    video_id = world.video_id(traits.number)
+    """One ``youtube#video`` with the requested parts; keys ``mask`` drops are not built."""
     views, likes, comments = observed
-    item: dict[str, Any] = {
-        "kind": "youtube#video",
-        "etag": etag(traits.number, views),
-        "id": video_id,
-    }
-    info = world.info(traits.number) if "snippet" in parts else None
-    if info is not None:
-        item["snippet"] = video_snippet(info)
-    if "contentDetails" in parts:
+    item: dict[str, Any] = {}
+    if wants(mask, "kind"):
+        item["kind"] = "youtube#video"
+    if wants(mask, "etag"):
+        item["etag"] = etag(traits.number, views)
+    item["id"] = video_id
+    if "snippet" in parts and wants(mask, "snippet"):
+        item["snippet"] = video_snippet(world, traits, sub_mask(mask, "snippet"))
+    if "contentDetails" in parts and wants(mask, "contentDetails"):
         item["contentDetails"] = {
             "duration": iso_duration(traits.duration),
             "dimension": "2d",
@@ -100,7 +105,7 @@ def video_resource(
             "contentRating": {},
             "projection": "rectangular",
         }
-    if "status" in parts:
+    if "status" in parts and wants(mask, "status"):
         item["status"] = {
             "uploadStatus": "processed",
             "privacyStatus": "public",
@@ -114,10 +119,18 @@ def video_resource(
     return item
 
 
-def video_snippet(info: VideoInfo) -> dict[str, Any]:
+def video_snippet(world: World, traits: Traits, mask: Mask | None) -> dict[str, Any]:
+    channel = world.channels[traits.channel]
+    light = {
+        "publishedAt": rfc3339(traits.published),
+        "channelId": channel.channel_id,
+    }
+    if mask is not None and "*" not in mask and not _INFO_KEYS.intersection(mask):
+        light["liveBroadcastContent"] = "none"
+        return light  # what trackers ask for: no need to write titles
+    info = world.info(traits.number)
     return {
-        "publishedAt": rfc3339(info.published_at.timestamp()),
-        "channelId": info.channel_id,
+        **light,
         "title": info.title,
         "description": info.description,
         "thumbnails": video_thumbnails(info.video_id),
@@ -130,18 +143,20 @@ def video_snippet(info: VideoInfo) -> dict[str, Any]:
 
 
 def video_stat_resource(
-    world: World,
+    video_id: str,
     traits: Traits,
     observed: tuple[int, int | None, int | None],
     parts: Collection[str],
+    mask: Mask | None = None,
 ) -> dict[str, Any]:
     """One ``youtube#videoStats`` item of ``videos:batchGetStats``."""
     views, likes, comments = observed
-    item: dict[str, Any] = {
-        "kind": "youtube#videoStats",
-        "etag": etag(traits.number, views, 7),
-        "id": world.video_id(traits.number),
-    }
+    item: dict[str, Any] = {}
+    if wants(mask, "kind"):
+        item["kind"] = "youtube#videoStats"
+    if wants(mask, "etag"):
+        item["etag"] = etag(traits.number, views, 7)
+    item["id"] = video_id
     if "snippet" in parts:
         item["snippet"] = {"publishTime": rfc3339(traits.published)}
     if "statistics" in parts:

@@ -161,7 +161,7 @@ class SimProcess:
         extra_args: Sequence[str] = (),
     ) -> None:
         self.args = [sys.executable, "-m", "ghosttrack.sim", "--seed", str(seed)]
-        self.args += ["--videos", str(videos), "--port", "0"]
+        self.args += ["--videos", str(videos), "--port", "0", "--json"]
         if channels is not None:
             self.args += ["--channels", str(channels)]
         if admin:

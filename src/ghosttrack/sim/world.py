@@ -9,7 +9,9 @@ so a world of a million videos costs a few megabytes and answers any lookup in m
 from __future__ import annotations
 
 import bisect
+import hashlib
 import math
+import struct
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -31,6 +33,11 @@ YEAR = 365.0 * DAY
 _MAX_BACK_CATALOGUE = 15 * YEAR
 _GOLDEN = 0x9E3779B97F4A7C15
 _U16 = 1.0 / 65536.0
+# log-uniform ranges of the traits, per 16-bit step
+_LN_LIKES = math.log(0.08 / 0.008) / 65536
+_LN_COMMENTS = math.log(0.25 / 0.02) / 65536
+_LN_TAIL = math.log(12.0) / 65536
+_LN_FAST = math.log(12.0) / 65536
 
 # Rhythm: (name, share of channels, mean seconds between uploads, videos-count weight)
 RHYTHMS: tuple[tuple[str, float, float, float], ...] = (
@@ -164,27 +171,31 @@ def round_subscribers(count: int) -> int:
     return (count // scale) * scale
 
 
+_SIXTEEN = struct.Struct("<16H").unpack
+
+
+def _hash16(key: bytes, index: int, counter: int = 0) -> tuple[int, ...]:
+    """Sixteen 16-bit draws (0..65535) for (key, index, counter): one keyed BLAKE2s, C-fast."""
+    data = (index | (counter << 48)).to_bytes(8, "little")
+    return _SIXTEEN(hashlib.blake2s(data, key=key).digest())
+
+
 class _Draws:
-    """Sixteen-bit uniforms drawn from a keyed hash stream, four per 64-bit hash."""
+    """A stream of uniforms in [0, 1) for (key, index), sixteen per hash."""
 
-    __slots__ = ("_base", "_counter", "_pending")
+    __slots__ = ("_counter", "_index", "_key", "_pending")
 
-    def __init__(self, key: int, index: int) -> None:
-        self._base = mix64(key ^ ((index * _GOLDEN) & M64))
+    def __init__(self, key: bytes, index: int) -> None:
+        self._key = key
+        self._index = index
         self._counter = 0
-        self._pending: list[float] = []
+        self._pending: list[int] = []
 
     def __call__(self) -> float:
         if not self._pending:
             self._counter += 1
-            h = mix64((self._base + self._counter * _GOLDEN) & M64)
-            self._pending = [
-                (h & 0xFFFF) * _U16,
-                ((h >> 16) & 0xFFFF) * _U16,
-                ((h >> 32) & 0xFFFF) * _U16,
-                (h >> 48) * _U16,
-            ]
-        return self._pending.pop()
+            self._pending = list(_hash16(self._key, self._index, self._counter))
+        return self._pending.pop() * _U16
 
 
 class World:
@@ -215,8 +226,9 @@ class World:
         self._epoch_ts = self.epoch.timestamp()
         self._codec = VideoIdCodec(seed)
         self._publish_key = derive_key(seed, 10)
-        self._trait_key = derive_key(seed, 11)
-        self._title_key = derive_key(seed, 12)
+        self._trait_key = derive_key(seed, 11).to_bytes(8, "little")
+        self._title_key = derive_key(seed, 12).to_bytes(8, "little")
+        self._rare_key = derive_key(seed, 13).to_bytes(8, "little")
         wanted = channels if channels is not None else max(1, videos // VIDEOS_PER_CHANNEL)
         self.channels: Sequence[Channel] = self._build_channels(min(wanted, videos))
         self._starts = [c.first_video for c in self.channels]
@@ -227,7 +239,7 @@ class World:
     # ---- channels -------------------------------------------------------------------------
 
     def _build_channels(self, count: int) -> list[Channel]:
-        key = derive_key(self.seed, 20)
+        key = derive_key(self.seed, 20).to_bytes(8, "little")
         draws = [_Draws(key, i) for i in range(count)]
         rhythms = [self._pick_rhythm(d()) for d in draws]
         weights = [
@@ -403,39 +415,58 @@ class World:
     def _compute_traits(self, index: int) -> Traits:
         channel = self.channel_of(index)
         position = index - channel.first_video
-        published = self.upload_time(channel, position)
-        d = _Draws(self._trait_key, index)
-        v0 = channel.view_scale * math.exp(0.9 * _logit(d()))
-        w_fast = 0.3 + 0.55 * d()
-        tau_fast = _log_uniform(d(), 6 * HOUR, 72 * HOUR)
-        tau_tail = _log_uniform(d(), 10 * DAY, 120 * DAY)
-        like_ratio = _log_uniform(d(), 0.008, 0.08)
-        comment_ratio = like_ratio * _log_uniform(d(), 0.02, 0.25)
-        hides_likes = d() < 0.04
-        comments_off = d() < 0.06
-        gone_at, gone_kind = math.inf, PUBLIC
-        if d() < 0.03:
-            gone_at = float(int(published + _log_uniform(d(), HOUR, 3 * YEAR)))
-            gone_kind = PRIVATE if d() < 0.5 else DELETED
-        viral_age, viral_size, viral_tau = math.inf, 0.0, DAY
-        if d() < 0.015:
-            viral_age = _log_uniform(d(), DAY, 2 * YEAR)
-            viral_size = v0 * (2.0 + 20.0 * d())
-            viral_tau = _log_uniform(d(), DAY, 5 * DAY)
-        shorts = d() < 0.25
-        duration = (
-            int(10 + 50 * d())
-            if shorts
-            else min(int(60 * math.exp(2.3 + 0.5 * _logit(d()))), 43_200)
+        u = _hash16(self._trait_key, index)
+        v0 = channel.view_scale * math.exp(0.9 * _logit(u[0] * _U16))
+        like_ratio = 0.008 * math.exp(u[4] * _LN_LIKES)
+        tau_tail = 10 * DAY * math.exp(u[3] * _LN_TAIL)
+        if u[10] < 16384:  # a quarter are shorts
+            duration = 10 + (u[11] * 50 >> 16)
+        else:
+            duration = min(int(60 * math.exp(2.3 + 0.5 * _logit(u[11] * _U16))), 43_200)
+        traits = Traits(
+            index,
+            channel.index,
+            position,
+            self.upload_time(channel, position),
+            v0,
+            0.3 + 0.55 * u[1] * _U16,
+            6 * HOUR * math.exp(u[2] * _LN_FAST),
+            tau_tail,
+            math.log1p(YEAR / tau_tail),
+            like_ratio,
+            like_ratio * 0.02 * math.exp(u[5] * _LN_COMMENTS),
+            u[6] < 2621,  # 4% hide their likes
+            u[7] < 3932,  # 6% have comments off
+            math.inf,
+            PUBLIC,
+            math.inf,
+            0.0,
+            DAY,
+            (),
+            duration,
         )
-        base = Traits(
-            index, channel.index, position, published, v0, w_fast, tau_fast, tau_tail,
-            math.log1p(YEAR / tau_tail), like_ratio, comment_ratio, hides_likes, comments_off,
-            gone_at, gone_kind, viral_age, viral_size, viral_tau, (), duration,
-        )  # fmt: skip
-        if d() < 0.2:
-            return base._replace(corrections=self._corrections(base, d))
-        return base
+        if u[8] < 1966 or u[9] < 983 or u[12] < 13107:  # 3% end, 1.5% go viral, 20% corrected
+            return self._rare_traits(traits, u)
+        return traits
+
+    def _rare_traits(self, traits: Traits, u: tuple[int, ...]) -> Traits:
+        """What only a few videos have: an end (private/deleted), a viral spike, corrections."""
+        d = _Draws(self._rare_key, traits.number)
+        if u[8] < 1966:
+            gone_age = _log_uniform(d(), HOUR, 3 * YEAR)
+            traits = traits._replace(
+                gone_at=float(int(traits.published + gone_age)),
+                gone_kind=PRIVATE if d() < 0.5 else DELETED,
+            )
+        if u[9] < 983:
+            traits = traits._replace(
+                viral_age=_log_uniform(d(), DAY, 2 * YEAR),
+                viral_size=traits.v0 * (2.0 + 20.0 * d()),
+                viral_tau=_log_uniform(d(), DAY, 5 * DAY),
+            )
+        if u[12] < 13107:
+            traits = traits._replace(corrections=self._corrections(traits, d))
+        return traits
 
     def _corrections(self, traits: Traits, d: _Draws) -> tuple[tuple[float, float], ...]:
         """Moments (ages) when invalid views are removed, and how many each time."""
