@@ -306,6 +306,21 @@ def test_a_watchlist_row_stays_small(sql_store: SqlStore) -> None:
     assert per_row < 250
 
 
+@pytest.mark.postgres
+def test_a_big_import_gives_postgresql_statistics_for_the_due_query(pg_url: str) -> None:
+    store = SqlStore.from_url(pg_url)
+    for start in range(0, 10_000, 2_500):  # small chunks, as `ghosttrack import` sends them
+        store.add([entry(i) for i in range(start, start + 2_500)], revive_removed=False)
+    with store.engine.connect() as conn:
+        histograms = conn.exec_driver_sql(
+            "SELECT count(*) FROM pg_stats WHERE tablename = 'watchlist' "
+            "AND attname IN ('next_track_at', 'status')"
+        ).scalar()
+    store.close()
+
+    assert histograms == 2
+
+
 def test_status_values_fit_their_columns(sql_store: SqlStore) -> None:
     longest = max(VideoStatus, key=lambda s: len(s.value))
     sql_store.add([entry(1, status=longest)], revive_removed=False)

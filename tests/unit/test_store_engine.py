@@ -1,8 +1,11 @@
-"""Database URLs and timestamp storage: pure parts of the SQL store (no database)."""
+"""Pure parts of the SQL store (no database): URLs, timestamp storage, bulk row layout."""
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta, timezone
+from typing import Any
 
 import pytest
 from sqlalchemy.dialects import postgresql, sqlite
@@ -10,7 +13,9 @@ from sqlalchemy.engine import Dialect
 
 from ghosttrack.errors import StoreError
 from ghosttrack.watchlist.engine import parse_url, redact
+from ghosttrack.watchlist.records import VideoStatus, Visit, WatchEntry
 from ghosttrack.watchlist.schema import UtcDateTime
+from ghosttrack.watchlist.sql import ENTRY_FIELDS, VISIT_FIELDS, entry_values, visit_values
 
 
 @pytest.mark.parametrize(
@@ -78,3 +83,20 @@ def test_times_before_the_epoch_round_trip() -> None:
     column = UtcDateTime()
 
     assert column.process_result_value(column.process_bind_param(old, dialect), dialect) == old
+
+
+@pytest.mark.parametrize(
+    ("record", "fields", "values"),
+    [(WatchEntry, ENTRY_FIELDS, entry_values), (Visit, VISIT_FIELDS, visit_values)],
+    ids=["entry", "visit"],
+)
+def test_bulk_rows_put_each_field_in_its_column(
+    record: type[Any], fields: tuple[str, ...], values: Callable[[Any], tuple[Any, ...]]
+) -> None:
+    names = [f.name for f in dataclasses.fields(record)]
+    probe = record(**{n: VideoStatus.PAUSED if n == "status" else f"<{n}>" for n in names})
+
+    row = dict(zip(fields, values(probe), strict=True))
+
+    assert set(fields) == set(names)
+    assert row == {n: "paused" if n == "status" else f"<{n}>" for n in names}

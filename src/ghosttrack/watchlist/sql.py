@@ -51,7 +51,8 @@ BULK_CHUNK = 5000
 #: Ids per ``IN (…)`` list (SQLite allows 32,766 bind parameters, PostgreSQL 65,535).
 ID_CHUNK = 5000
 BACKLOG_AFTER = timedelta(hours=1)
-#: Rows added at once after which PostgreSQL's planner statistics are refreshed.
+#: Rows added (by this store) after which PostgreSQL's planner statistics are first refreshed;
+#: then again each time as many rows were added as when they last were (10k, 20k, 40k, …).
 ANALYZE_AFTER = 10_000
 
 T = TypeVar("T")
@@ -70,8 +71,8 @@ WATCH_COLUMNS = (
     W.misses,
     W.added_at,
 )
-ENTRY_FIELDS = tuple(c.name for c in watchlist.c)
-LEASE_FIELDS = ("lease_owner", "lease_until")
+#: A WatchEntry's columns, in the order of ``entry_values``; a new row has no lease.
+ENTRY_FIELDS = tuple(c.name for c in WATCH_COLUMNS)
 VISIT_FIELDS = (
     "video_id",
     "tier",
@@ -130,7 +131,8 @@ def insert_entries(
     rows = sa.select(*(src.c[name] for name in ENTRY_FIELDS)).where(sa.true())
     stmt = _insert(dialect, watchlist).from_select(list(ENTRY_FIELDS), rows)
     if revive_removed:
-        replaced = {c.name: stmt.excluded[c.name] for c in watchlist.c if not c.primary_key}
+        replaced: dict[str, Any] = {name: stmt.excluded[name] for name in ENTRY_FIELDS[1:]}
+        replaced.update(lease_owner=None, lease_until=None)
         done = stmt.on_conflict_do_update(
             index_elements=[W.video_id],
             set_=replaced,
@@ -142,9 +144,10 @@ def insert_entries(
 
 
 def analyze_watchlist() -> sa.TextClause:
-    """Refresh PostgreSQL's statistics: until autovacuum gets to a freshly imported table, the
-    planner thinks it empty and sorts every due row for each claim instead of reading the due
-    index in order."""
+    """Refresh PostgreSQL's statistics. Until autovacuum gets to a freshly imported table the
+    planner has no histogram of ``next_track_at``, guesses that a handful of rows are due, and
+    sorts every due row for each claim (400 ms with 1M due) instead of reading the due index in
+    order (15 ms)."""
     return sa.text("ANALYZE watchlist")
 
 
@@ -383,16 +386,35 @@ def to_usage(row: Row[Any]) -> QuotaUsage:
     )
 
 
-def entry_values(entry: WatchEntry) -> tuple[Any, ...]:
-    values = {name: getattr(entry, name) for name in ENTRY_FIELDS if name not in LEASE_FIELDS}
-    values["status"] = entry.status.value
-    return tuple(values.get(name) for name in ENTRY_FIELDS)
+def entry_values(e: WatchEntry) -> tuple[Any, ...]:
+    """The values of ENTRY_FIELDS (a plain tuple: a million-row import builds a million)."""
+    return (
+        e.video_id,
+        e.channel_id,
+        e.published_at,
+        e.tier,
+        e.status.value,
+        e.next_track_at,
+        e.last_tracked_at,
+        e.last_views,
+        e.misses,
+        e.added_at,
+    )
 
 
-def visit_values(visit: Visit) -> tuple[Any, ...]:
-    values = {name: getattr(visit, name) for name in VISIT_FIELDS}
-    values["status"] = visit.status.value
-    return tuple(values[name] for name in VISIT_FIELDS)
+def visit_values(v: Visit) -> tuple[Any, ...]:
+    """The values of VISIT_FIELDS."""
+    return (
+        v.video_id,
+        v.tier,
+        v.status.value,
+        v.next_track_at,
+        v.last_tracked_at,
+        v.last_views,
+        v.misses,
+        v.published_at,
+        v.channel_id,
+    )
 
 
 def metadata_params(row: VideoMetadata) -> dict[str, Any]:
@@ -435,6 +457,8 @@ class SqlStore:
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
         self._dialect = engine.dialect
+        self._added_since_analyze = 0
+        self._added_at_last_analyze = 0
 
     @classmethod
     def from_url(cls, database_url: str | URL, *, check_schema: bool = True) -> SqlStore:
@@ -486,10 +510,20 @@ class SqlStore:
             for chunk in _chunks(unique, BULK_CHUNK):
                 stmt = insert_entries(self._dialect, chunk, revive_removed=revive_removed)
                 added += len(conn.execute(stmt).all())
-        if added >= ANALYZE_AFTER and self._dialect.name == "postgresql":
+        self._note_added(added)
+        return AddResult(added=added, already_present=len(entries) - added)
+
+    def _note_added(self, added: int) -> None:
+        """ANALYZE after big imports (PostgreSQL), doubling the interval: a 1M import analyses
+        7 times, and an import in small chunks as well as one in a single call."""
+        if self._dialect.name != "postgresql":
+            return
+        self._added_since_analyze += added
+        if self._added_since_analyze >= max(ANALYZE_AFTER, self._added_at_last_analyze):
             with self._write() as conn:
                 conn.execute(analyze_watchlist())
-        return AddResult(added=added, already_present=len(entries) - added)
+            self._added_at_last_analyze += self._added_since_analyze
+            self._added_since_analyze = 0
 
     def get(self, video_ids: Sequence[str]) -> list[WatchEntry]:
         found: dict[str, WatchEntry] = {}
