@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from types import TracebackType
 from typing import TypeVar
+from urllib.parse import urlencode
 
 import httpx
 
@@ -145,6 +146,7 @@ class YouTubeClient:
         self._key_in_query = key_in_query
         self._rng = rng or random.Random()
         self._counters = _Counters()
+        self._parsed_urls: dict[str, httpx.URL] = {}
         self._semaphore = asyncio.Semaphore(settings.api_concurrency)
         self._pools = _connection_pools(settings, transport)
         # One pool per call in flight (or the injected transport's pool, shared).
@@ -469,7 +471,7 @@ class YouTubeClient:
             http = self._free.pop()
             started = time.perf_counter()
             try:
-                response = await http.get(route.url, params=params, headers=headers)
+                response = await http.get(self._url(route.url, params), headers=headers)
             except httpx.TimeoutException as exc:
                 return Failure(Verdict.TRANSIENT, 0, "timeout", _describe(exc))
             except httpx.UnsupportedProtocol as exc:
@@ -496,6 +498,14 @@ class YouTubeClient:
         if 200 <= response.status_code < 300:
             return response.content
         return classify(response.status_code, parse_error(response.content))
+
+    def _url(self, base: str, params: Mapping[str, str]) -> httpx.URL:
+        """``base?params``, built without re-parsing the whole URL: httpx would spend a third
+        of a call's CPU checking a long id list character by character."""
+        parsed = self._parsed_urls.get(base)
+        if parsed is None:
+            parsed = self._parsed_urls[base] = httpx.URL(base)
+        return parsed.copy_with(query=urlencode(params, safe=",()").encode("ascii"))
 
     async def _back_off(self, failures: int, route: _Route, failure: Failure) -> None:
         s = self._settings
