@@ -9,7 +9,7 @@ from __future__ import annotations
 import base64
 import binascii
 import heapq
-from collections.abc import Collection, Iterator
+from collections.abc import Callable, Collection, Iterator
 from datetime import datetime
 from typing import Any
 
@@ -41,6 +41,7 @@ SEARCH_PARTS = frozenset({"id", "snippet"})
 
 
 Params = QueryParams
+Handler = Callable[[World, Params, float], dict[str, Any]]
 
 
 # ---- parameter parsing -------------------------------------------------------------------

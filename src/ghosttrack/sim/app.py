@@ -31,7 +31,7 @@ from ghosttrack.sim.state import FEED, Fault, SimState
 from ghosttrack.sim.world import World
 
 JSON_TYPE = "application/json; charset=UTF-8"
-Handler = Callable[[World, api.Params, float], dict[str, Any]]
+Handler = api.Handler
 
 API_METHODS: tuple[tuple[str, str, Handler], ...] = (
     ("/youtube/v3/videos", "videos.list", api.videos_list),

@@ -106,7 +106,7 @@ def apply_mask(value: Any, mask: Mask | None) -> Any:
     if isinstance(value, list):
         return [apply_mask(v, mask) for v in value]
     if not isinstance(value, dict):
-        return value
+        return {}  # a sub-selection of a plain value selects nothing
     if "*" in mask:
         selected = [(key, mask.get(key, mask["*"])) for key in value]
     else:  # walk the (small) mask, not the (large) value
@@ -136,7 +136,7 @@ def compile_mask(mask: Mask | None) -> Projector:
         if type(value) is list:
             return [project(v) for v in value]
         if type(value) is not dict:
-            return value
+            return {}
         kept = {}
         for key, how, arg in plan:
             if key not in value:
