@@ -94,7 +94,7 @@ def simulate(
 
     def ready(server_info: dict[str, object]) -> None:
         if json_info:
-            print(json.dumps(server_info), flush=True)
+            print(json.dumps({**server_info, "clock": timeline.exports}), flush=True)
             return
         _describe(server_info, timeline)
 
