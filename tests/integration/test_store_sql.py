@@ -162,6 +162,20 @@ def test_a_statement_on_a_broken_schema_raises_store_error(sql_store: SqlStore) 
         sql_store.counts(now=NOW)
 
 
+@pytest.mark.postgres
+def test_a_database_gone_mid_run_raises_store_error(
+    pg_server: Any, pg_database: Callable[..., str], pg_template: str
+) -> None:
+    url = pg_database(template=pg_template)
+    store = SqlStore.from_url(url)
+    store.add([entry(1)], revive_removed=False)
+    pg_server.drop(sa.make_url(url).database)
+
+    with pytest.raises(StoreError, match="cannot open the database postgresql"):
+        store.get(["video000001"])
+    store.close()
+
+
 # --- migrations ------------------------------------------------------------------------------
 
 

@@ -96,11 +96,22 @@ def unreachable(url: URL, exc: BaseException) -> StoreError:
 
 
 def failed(url: URL, exc: BaseException) -> StoreError:
-    """The error for a statement the database refused (the schema may be out of date)."""
-    return StoreError(
-        f"the database {redact(url)} failed: {_reason(url, exc)}; if the schema is missing or "
-        "old, run `ghosttrack db upgrade`"
-    )
+    """The error for a statement the database refused."""
+    reason = _reason(url, exc)
+    if _schema_missing(exc):
+        advice = "the schema is missing or out of date: run `ghosttrack db upgrade`"
+    elif "locked" in reason:
+        advice = "another process held the database for too long; try again"
+    else:
+        advice = "if it persists, run `ghosttrack db upgrade` and check the database's logs"
+    return StoreError(f"the database {redact(url)} failed: {reason}; {advice}")
+
+
+def _schema_missing(exc: BaseException) -> bool:
+    original = exc.orig if isinstance(exc, DBAPIError) else exc
+    text = str(original).lower()
+    undefined = type(original).__name__ in ("UndefinedTable", "UndefinedColumn")
+    return undefined or "no such table" in text or "no such column" in text
 
 
 def _reason(url: URL, exc: BaseException) -> str:

@@ -1,8 +1,10 @@
 """Bring a database's schema up to date with the Alembic revisions shipped in the package.
 
 ``ghosttrack db upgrade`` and every start call ``upgrade``; it is idempotent, and safe when
-several processes start at once (one transaction, serialised: ``BEGIN IMMEDIATE`` on SQLite,
-an advisory lock on PostgreSQL). No ``alembic.ini`` is needed: the configuration is built here.
+several processes start at once: each upgrade is one transaction that first takes a lock
+(``BEGIN IMMEDIATE`` on SQLite, an advisory lock on PostgreSQL) and only then reads the
+revision, so the later ones find the schema at head and do nothing. No ``alembic.ini`` is
+needed: the configuration is built here.
 
 To add a revision (issue 4's ``channels``, ``searches``), change ``schema.py``, then
 ``new_revision(url_of_a_database_at_head, "what it adds")`` writes a draft under ``versions/``.
@@ -27,6 +29,8 @@ from ghosttrack.watchlist.engine import WRITE_OPTIONS, create_engine, failed
 MIGRATIONS = Path(__file__).with_name("migrations")
 #: Alembic keeps the running migration in module globals: one upgrade at a time per process.
 _ALEMBIC = threading.Lock()
+#: pg_advisory_xact_lock key: "ghosttra" in ASCII, a constant no other application uses.
+MIGRATION_LOCK = 0x67686F7374747261
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,6 +67,7 @@ def upgrade(database: str | URL | Engine, revision: str = "head") -> Migration:
         with _ALEMBIC, engine.connect() as conn:
             conn.execution_options(**WRITE_OPTIONS)
             with conn.begin():
+                _lock_migrations(conn)
                 before = _current(conn)
                 command.upgrade(alembic_config(conn), revision)
                 after = _current(conn)
@@ -105,6 +110,12 @@ def new_revision(database: str | URL, message: str) -> None:
             command.revision(alembic_config(conn), message=message, autogenerate=True)
     finally:
         engine.dispose()
+
+
+def _lock_migrations(conn: Connection) -> None:
+    """Wait for any other process's upgrade (on SQLite BEGIN IMMEDIATE already did)."""
+    if conn.dialect.name == "postgresql":
+        conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({MIGRATION_LOCK})")
 
 
 def _current(conn: Connection) -> str | None:

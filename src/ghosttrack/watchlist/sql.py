@@ -482,24 +482,30 @@ class SqlStore:
 
     @contextmanager
     def _read(self) -> Iterator[Connection]:
-        with self._guard(), self._engine.connect() as conn, conn.begin():
+        with self._transaction({}) as conn:
             yield conn
 
     @contextmanager
     def _write(self) -> Iterator[Connection]:
-        with self._guard(), self._engine.connect() as conn:
-            conn.execution_options(**WRITE_OPTIONS)
-            with conn.begin():
-                yield conn
+        with self._transaction(WRITE_OPTIONS) as conn:
+            yield conn
 
     @contextmanager
-    def _guard(self) -> Iterator[None]:
+    def _transaction(self, options: Mapping[str, Any]) -> Iterator[Connection]:
+        """One transaction; a database that cannot be reached, or refuses a statement, raises
+        StoreError (never a driver error with a URL in it)."""
+        url = self._engine.url
         try:
-            yield
+            conn = self._engine.connect()
         except DBAPIError as exc:
-            if exc.connection_invalidated:
-                raise unreachable(self._engine.url, exc) from exc
-            raise failed(self._engine.url, exc) from exc
+            raise unreachable(url, exc) from exc
+        with conn:
+            conn.execution_options(**options)
+            try:
+                with conn.begin():
+                    yield conn
+            except DBAPIError as exc:
+                raise (unreachable if exc.connection_invalidated else failed)(url, exc) from exc
 
     # --- watchlist -------------------------------------------------------------------------
 
