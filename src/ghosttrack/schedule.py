@@ -6,7 +6,7 @@ the API answer ``miss_limit`` visits in a row becomes UNAVAILABLE and stops cost
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from ghosttrack.tiers import TierTable
 from ghosttrack.vault.records import Sample, SampleSource
@@ -32,15 +32,19 @@ def new_entry(video: NewVideo, tiers: TierTable, now: datetime) -> WatchEntry:
 
 
 def visit_found(entry: WatchEntry, stats: VideoStats, tiers: TierTable, now: datetime) -> Visit:
-    """The video answered: reset misses, learn published_at/channel, schedule by age."""
+    """The video answered: reset misses, learn published_at/channel, schedule by age.
+
+    A visit made early (to fill a call) schedules from the time it was due, so it never causes
+    a second visit a few minutes later.
+    """
     published_at = entry.published_at or stats.published_at
-    schedule = tiers.schedule(published_at, now)
+    schedule = tiers.schedule(published_at, max(now, entry.next_track_at))
     return Visit(
         video_id=entry.video_id,
         tier=schedule.tier,
         status=VideoStatus.ACTIVE,
         next_track_at=schedule.next_track_at,
-        last_tracked_at=now,
+        last_tracked_at=stats.fetched_at,  # the sample's own timestamp: the row points at it
         last_views=stats.views,
         misses=0,
         published_at=published_at,
@@ -51,7 +55,7 @@ def visit_found(entry: WatchEntry, stats: VideoStats, tiers: TierTable, now: dat
 def visit_missing(entry: WatchEntry, tiers: TierTable, now: datetime, miss_limit: int) -> Visit:
     """The video was absent from the answer (deleted or private): count a miss."""
     misses = entry.misses + 1
-    schedule = tiers.schedule(entry.published_at, now)
+    schedule = tiers.schedule(entry.published_at, max(now, entry.next_track_at))
     status = VideoStatus.UNAVAILABLE if misses >= miss_limit else VideoStatus.ACTIVE
     return Visit(
         video_id=entry.video_id,
@@ -82,3 +86,14 @@ def sample_of(stats: VideoStats, entry: WatchEntry, source: SampleSource) -> Sam
         published_at=entry.published_at or stats.published_at,
         source=source,
     )
+
+
+def pass_is_due(
+    *, due_soon: int, oldest_due: datetime | None, now: datetime, batch_size: int, wait: timedelta
+) -> bool:
+    """Whether the daemon should track now: a full call's worth is due (counting videos due
+    within the early-visit window), or the oldest due video has waited ``wait`` for company.
+    Without this, videos whose grids are spread over the hour would cost one call each."""
+    if oldest_due is None or oldest_due > now:
+        return False
+    return due_soon >= batch_size or now - oldest_due >= wait

@@ -97,9 +97,18 @@ class Settings(BaseSettings):
     batch_size: int = Field(50, ge=1, le=50, description="Video ids per API call.")
     claim_size: int = Field(1000, ge=1, description="Videos claimed from the watchlist at once.")
     lease: timedelta = Field(timedelta(minutes=10), description="How long a claim is held.")
+    early_visit: timedelta = Field(
+        timedelta(minutes=5), description="How early a video may be visited to fill a call."
+    )
+    batch_wait: timedelta = Field(
+        timedelta(minutes=5), description="How long a due video may wait for a fuller call."
+    )
     miss_limit: int = Field(3, ge=1, description="Missed visits before 'unavailable'.")
     metadata_retention: timedelta = Field(timedelta(days=7), description="videos row lifetime.")
     janitor_every: timedelta = Field(timedelta(hours=1), description="Janitor period in run.")
+    idle_poll: timedelta = Field(
+        timedelta(minutes=1), description="Longest nap of `run` between looks at the watchlist."
+    )
     worker_name: str | None = Field(None, description="Name of this tracker in leases and jobs.")
 
     @field_validator("youtube_api_keys", mode="before")
@@ -109,7 +118,15 @@ class Settings(BaseSettings):
             return [k.strip() for k in value.split(",") if k.strip()]
         return value
 
-    @field_validator("lease", "metadata_retention", "janitor_every", mode="before")
+    @field_validator(
+        "lease",
+        "metadata_retention",
+        "janitor_every",
+        "idle_poll",
+        "early_visit",
+        "batch_wait",
+        mode="before",
+    )
     @classmethod
     def _durations(cls, value: Any) -> Any:
         return parse_duration(value)

@@ -14,14 +14,15 @@ from datetime import datetime, timedelta
 from ghosttrack.clock import Clock
 from ghosttrack.maintenance.janitor import JanitorResult, run_janitor
 from ghosttrack.quota import next_reset
+from ghosttrack.schedule import pass_is_due
 from ghosttrack.settings import Settings
 from ghosttrack.tracker.tracker import PassResult, Tracker
 from ghosttrack.watchlist.store import WatchlistStore
 
 log = logging.getLogger("ghosttrack.daemon")
 
-#: The longest the daemon sleeps without looking at the watchlist (videos may be added).
-IDLE_POLL = timedelta(minutes=1)
+#: The shortest sleep between two looks at the watchlist while videos wait for company.
+MIN_NAP = timedelta(seconds=30)
 
 
 class Daemon:
@@ -48,8 +49,8 @@ class Daemon:
         next_janitor = self.clock.now()
         result = PassResult()
         while not stop.is_set():
-            if self._something_due():
-                result = await self.tracker.run_once(stop=stop)
+            if self._pass_is_due():
+                result = await self.tracker.run_once(stop=stop, lookahead=self.settings.early_visit)
                 if self.on_pass is not None:
                     self.on_pass(result)
             now = self.clock.now()
@@ -63,9 +64,15 @@ class Daemon:
             wake = self._wake_time(result, next_janitor)
             await sleep_or_stop(self.clock, (wake - self.clock.now()).total_seconds(), stop)
 
-    def _something_due(self) -> bool:
-        next_due = self.store.next_due_at()
-        return next_due is not None and next_due <= self.clock.now()
+    def _pass_is_due(self) -> bool:
+        now = self.clock.now()
+        return pass_is_due(
+            due_soon=self.store.count_due(due_before=now + self.settings.early_visit),
+            oldest_due=self.store.next_due_at(),
+            now=now,
+            batch_size=self.settings.batch_size,
+            wait=self.settings.batch_wait,
+        )
 
     def _wake_time(self, result: PassResult, next_janitor: datetime) -> datetime:
         now = self.clock.now()
@@ -73,9 +80,10 @@ class Daemon:
             log.info("quota exhausted: sleeping until the Pacific midnight reset")
             return min(next_reset(now), next_janitor)
         next_due = self.store.next_due_at()
-        candidates = [now + IDLE_POLL, next_janitor]
+        candidates = [now + self.settings.idle_poll, next_janitor]
         if next_due is not None:
-            candidates.append(next_due)
+            # Look again when the next video comes due, or soon if some already wait for company.
+            candidates.append(max(next_due, now + MIN_NAP))
         return min(candidates)
 
 

@@ -15,6 +15,7 @@ import os
 import socket
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Protocol
 
 from ghosttrack.clock import Clock
@@ -110,13 +111,14 @@ class Tracker:
         limit: int | None = None,
         stop: asyncio.Event | None = None,
         progress: ProgressCallback | None = None,
+        lookahead: timedelta = timedelta(0),
     ) -> PassResult:
-        """One pass over what is due now, recorded as a job."""
+        """One pass over what is due now (and within ``lookahead``), recorded as a job."""
         job = self.store.start_job(JobKind.TRACK, now=self.clock.now(), worker=self.worker)
         result = PassResult()
         calls_before = dict(self.youtube.calls_made())
         try:
-            await self._pass(result, limit, stop or asyncio.Event(), progress)
+            await self._pass(result, limit, stop or asyncio.Event(), progress, lookahead)
         except KeyRejectedError as exc:
             self._finish(job.id, result, calls_before, JobStatus.FAILED, str(exc))
             raise
@@ -135,6 +137,7 @@ class Tracker:
         limit: int | None,
         stop: asyncio.Event,
         progress: ProgressCallback | None,
+        lookahead: timedelta,
     ) -> None:
         remaining = limit
         in_flight: set[asyncio.Task[None]] = set()
@@ -146,7 +149,7 @@ class Tracker:
                 if size <= 0:
                     result.stopped_by = "limit"
                     break
-                chunk = self._claim(size)
+                chunk = self._claim(size, lookahead)
                 if not chunk:
                     break
                 if remaining is not None:
@@ -169,10 +172,14 @@ class Tracker:
         if stop.is_set() and result.stopped_by is None:
             result.stopped_by = "signal"
 
-    def _claim(self, size: int) -> list[WatchEntry]:
+    def _claim(self, size: int, lookahead: timedelta) -> list[WatchEntry]:
         now = self.clock.now()
         return self.store.claim_due(
-            now=now, limit=size, worker=self.worker, lease_until=now + self.settings.lease
+            now=now,
+            limit=size,
+            worker=self.worker,
+            lease_until=now + self.settings.lease,
+            due_before=now + lookahead,
         )
 
     async def _track_chunk(

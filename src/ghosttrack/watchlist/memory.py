@@ -84,14 +84,21 @@ class MemoryStore:
         return changed
 
     def claim_due(
-        self, *, now: datetime, limit: int, worker: str, lease_until: datetime
+        self,
+        *,
+        now: datetime,
+        limit: int,
+        worker: str,
+        lease_until: datetime,
+        due_before: datetime | None = None,
     ) -> list[WatchEntry]:
+        horizon = now if due_before is None else due_before
         with self._lock:
             due = [
                 row
                 for row in self._rows.values()
                 if row.status is VideoStatus.ACTIVE
-                and row.next_track_at <= now
+                and row.next_track_at <= horizon
                 and self._lease_free(row.video_id, now)
             ]
             due.sort(key=lambda r: (r.next_track_at, r.video_id))
@@ -154,6 +161,14 @@ class MemoryStore:
                 due_now=sum(1 for r in active if r.next_track_at <= now),
                 backlog=sum(1 for r in active if r.next_track_at < now - BACKLOG_AFTER),
                 metadata_rows=len(self._metadata),
+            )
+
+    def count_due(self, *, due_before: datetime) -> int:
+        with self._lock:
+            return sum(
+                1
+                for r in self._rows.values()
+                if r.status is VideoStatus.ACTIVE and r.next_track_at <= due_before
             )
 
     def next_due_at(self) -> datetime | None:

@@ -45,12 +45,22 @@ class WatchlistStore(Protocol):
         ...
 
     def claim_due(
-        self, *, now: datetime, limit: int, worker: str, lease_until: datetime
+        self,
+        *,
+        now: datetime,
+        limit: int,
+        worker: str,
+        lease_until: datetime,
+        due_before: datetime | None = None,
     ) -> list[WatchEntry]:
-        """Lease up to ``limit`` active rows due at ``now`` (oldest due first) to ``worker``.
-
-        Rows leased to another worker until after ``now`` are skipped; an expired lease is free.
+        """Lease up to ``limit`` active rows due by ``due_before`` (default ``now``; oldest due
+        first) to ``worker``. Rows leased until after ``now`` are skipped; an expired lease is
+        free. A ``due_before`` after ``now`` lets a pass fill its calls with videos due soon.
         """
+        ...
+
+    def count_due(self, *, due_before: datetime) -> int:
+        """Active rows due by ``due_before``, leased or not (the daemon's "is a pass worth it")."""
         ...
 
     def reschedule(self, visits: Sequence[Visit], *, worker: str) -> int:

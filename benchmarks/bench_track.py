@@ -1,0 +1,217 @@
+"""One tracking pass over 100,000 due videos against the simulator with 100 ms of latency.
+
+Per store (SQLite, PostgreSQL): wall time, calls, ids per call, peak RSS of the tracking
+process; and the overhead ratio: the full pass ÷ the same calls made with nothing stored.
+Goal (issue 3): under 60 s and under 300 MB RSS. Each store runs in its own process so that
+peak RSS is that pass's alone.
+
+    python -m benchmarks.bench_track [--videos N] [--latency S] [--stores sqlite,postgres]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import platform
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+import httpx
+
+SEED = 11
+ADMIN_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+
+
+def machine() -> str:
+    model = ""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    cpu = model or platform.processor()
+    return f"{os.cpu_count()} cores, {cpu}, Python {platform.python_version()}"
+
+
+def world_ids(videos: int, now: datetime, epoch: datetime) -> list[str]:
+    from ghosttrack.sim.world import World
+
+    world = World(SEED, int(videos * 1.2), None, epoch)
+    return world.video_ids(videos, published_before=now)
+
+
+async def bare_calls(settings: object, ids: list[str], clock: object) -> tuple[float, int]:
+    """The same calls with nothing stored: the floor the pass is measured against."""
+    from ghosttrack.ledger import MemoryLedger
+    from ghosttrack.youtube.client import YouTubeClient
+
+    started = time.perf_counter()
+    calls = 0
+    async with YouTubeClient(settings, clock, MemoryLedger()) as client:  # type: ignore[arg-type]
+        async for _ in client.fetch_stats_many(ids, with_snippet=True):
+            calls += 1
+    return time.perf_counter() - started, calls
+
+
+def one_store(args: argparse.Namespace) -> dict[str, object]:
+    """Runs in a child process: fill a watchlist, time one pass, report figures as JSON."""
+    from pydantic import SecretStr
+
+    from ghosttrack.clock import FixedClock
+    from ghosttrack.operations import add_ids
+    from ghosttrack.runtime import open_runtime
+    from ghosttrack.settings import Settings
+    from ghosttrack.tracker.tracker import Tracker
+    from ghosttrack.watchlist.records import NewVideo
+
+    now = datetime.fromisoformat(args.now)
+    ids = world_ids(args.videos, now, datetime.fromisoformat(args.epoch))
+    settings = Settings(
+        home=Path(args.home),
+        database_url=args.database_url,
+        youtube_api_url=args.api_url,
+        youtube_api_keys=[SecretStr("bench-key")],
+        api_concurrency=args.concurrency,
+        daily_quota=1_000_000,
+        batch_stats_quota=1_000_000,
+    )
+    clock = FixedClock(now)
+    with open_runtime(settings, clock=clock) as rt:
+        add_ids(
+            rt.store, settings.tier_table(), clock, [NewVideo(v) for v in ids], revive_removed=False
+        )
+        rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+        async def track() -> tuple[float, object]:
+            async with rt.youtube() as youtube:
+                tracker = Tracker(rt.store, youtube, rt.vault, clock, settings, worker="bench")
+                started = time.perf_counter()
+                result = await tracker.run_once()
+                return time.perf_counter() - started, result
+
+        elapsed, result = asyncio.run(track())
+        bare, bare_calls_made = asyncio.run(bare_calls(settings, ids, clock))
+        vault = rt.vault.stats()
+    return {
+        "videos": len(ids),
+        "seconds": round(elapsed, 2),
+        "tracked": result.tracked,  # type: ignore[attr-defined]
+        "calls": result.calls,  # type: ignore[attr-defined]
+        "ids_per_call": round(result.tracked / max(result.calls, 1), 1),  # type: ignore[attr-defined]
+        "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+        "rss_before_pass_mb": round(rss_before, 1),
+        "bare_calls_seconds": round(bare, 2),
+        "bare_calls": bare_calls_made,
+        "overhead_ratio": round(elapsed / bare, 2),
+        "vault_files": vault.files,
+        "vault_bytes": vault.bytes,
+    }
+
+
+def make_pg_database() -> tuple[str, str]:
+    import sqlalchemy as sa
+
+    name = f"ghosttrack_bench_{os.getpid()}"
+    engine = sa.create_engine(ADMIN_PG, isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}"'))
+        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    engine.dispose()
+    return name, ADMIN_PG.rsplit("/", 1)[0] + "/" + name
+
+
+def drop_pg_database(name: str) -> None:
+    import sqlalchemy as sa
+
+    engine = sa.create_engine(ADMIN_PG, isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    engine.dispose()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--videos", type=int, default=100_000)
+    parser.add_argument("--latency", type=float, default=0.1)
+    parser.add_argument("--concurrency", type=int, default=8)  # the product's default
+    parser.add_argument("--stores", default="sqlite,postgres")
+    parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--home", help=argparse.SUPPRESS)
+    parser.add_argument("--database-url", help=argparse.SUPPRESS)
+    parser.add_argument("--api-url", help=argparse.SUPPRESS)
+    parser.add_argument("--now", help=argparse.SUPPRESS)
+    parser.add_argument("--epoch", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        print(json.dumps(one_store(args)))
+        return
+
+    from ghosttrack.sim.server import SimProcess
+
+    now = datetime.now(UTC).replace(microsecond=0)  # benchmark edge: pins both processes' clocks
+    epoch = datetime(now.year, now.month, now.day, tzinfo=UTC)
+    env = {"GHOSTTRACK_NOW": now.isoformat()}
+    print(f"machine: {machine()}")
+    print(
+        f"{args.videos:,} videos, {args.latency * 1000:.0f} ms latency, "
+        f"concurrency {args.concurrency}"
+    )
+    extra = ["--epoch", epoch.isoformat(), "--json"]
+    with SimProcess(
+        seed=SEED, videos=int(args.videos * 1.2), admin=True, env=env, extra_args=extra
+    ) as sim:
+        root = sim.base_url.rsplit("/youtube/v3", 1)[0]
+        httpx.post(f"{root}/_sim/config", json={"latency": args.latency}).raise_for_status()
+        for store in args.stores.split(","):
+            with tempfile.TemporaryDirectory(prefix="ghosttrack-bench-") as home:
+                pg_name = None
+                if store == "postgres":
+                    pg_name, url = make_pg_database()
+                else:
+                    url = f"sqlite:///{home}/ghosttrack.db"
+                try:
+                    child = subprocess.run(
+                        [
+                            sys.executable,
+                            "-m",
+                            "benchmarks.bench_track",
+                            "--child",
+                            "--videos",
+                            str(args.videos),
+                            "--concurrency",
+                            str(args.concurrency),
+                            "--home",
+                            home,
+                            "--database-url",
+                            url,
+                            "--api-url",
+                            sim.base_url,
+                            "--now",
+                            now.isoformat(),
+                            "--epoch",
+                            epoch.isoformat(),
+                        ],
+                        capture_output=True,
+                        text=True,
+                        check=True,
+                    )
+                finally:
+                    if pg_name:
+                        drop_pg_database(pg_name)
+                figures = json.loads(child.stdout.strip().splitlines()[-1])
+                print(
+                    f"{store:>9}: " + ", ".join(f"{k} {v}" for k, v in figures.items()), flush=True
+                )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,5 @@
+"""``python -m ghosttrack`` is the ``ghosttrack`` command."""
+
+from ghosttrack.cli.main import main
+
+main()

@@ -1,0 +1,91 @@
+"""The demo behind ``make run`` with no API key: the simulator on loopback, an accelerated
+clock and a seeded demo watchlist, in ``<home>/demo`` so it never mixes with real data."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
+
+from pydantic import SecretStr
+from rich.console import Console
+
+from ghosttrack.clock import SystemClock
+from ghosttrack.operations import add_ids
+from ghosttrack.settings import Settings
+from ghosttrack.sim.config import SimConfig
+from ghosttrack.sim.server import SimServer
+from ghosttrack.sim.world import World, to_ts
+from ghosttrack.watchlist.migrate import upgrade
+from ghosttrack.watchlist.records import NewVideo
+from ghosttrack.watchlist.sql import SqlStore
+
+DEMO_SPEED = 600.0  # ten simulated minutes per real second: an hourly tier ticks every 6 s
+DEMO_VIDEOS = 20_000
+DEMO_SEED = 7
+WATCH_RECENT = 150  # uploads of the last three days: hourly and daily tiers
+WATCH_OLDER = 350  # the back catalogue: weekly tier
+
+
+@contextmanager
+def demo_session(settings: Settings, console: Console) -> Iterator[Settings]:
+    """Start the simulator and yield settings pointing at it, with a demo watchlist."""
+    now = SystemClock().now().replace(microsecond=0)  # the edge: the demo's timeline starts here
+    demo = settings.model_copy(
+        update={
+            "home": settings.home / "demo",
+            "database_url": None,
+            "vault_url": None,
+            "clock_speed": DEMO_SPEED,
+            "clock_start": now,
+            "clock_anchor": now,
+            "now": None,
+        }
+    )
+    clock = demo.clock()
+    epoch = datetime(now.year, now.month, now.day, tzinfo=UTC)
+    config = SimConfig(seed=DEMO_SEED, videos=DEMO_VIDEOS, epoch=epoch, latency=0.02)
+    with SimServer(config, clock) as sim:
+        demo = demo.model_copy(
+            update={
+                "youtube_api_url": sim.base_url,
+                "youtube_feed_url": sim.feed_url,
+                "youtube_api_keys": [SecretStr("simulator-demo-key")],
+            }
+        )
+        console.print(
+            "[bold yellow]No YouTube API key set (GHOSTTRACK_YOUTUBE_API_KEYS):[/] "
+            "[bold yellow]running the demo[/]\n"
+            f"  simulator: {sim.base_url} ({DEMO_VIDEOS:,} videos, seed {DEMO_SEED})\n"
+            f"  clock: {DEMO_SPEED:g}x real time, starting {now:%Y-%m-%d %H:%M} UTC\n"
+            f"  data: {demo.home} (inspect with GHOSTTRACK_HOME={demo.home} ghosttrack status)",
+            highlight=False,
+        )
+        seed_watchlist(demo, sim.world, clock.now(), console)
+        yield demo
+
+
+def seed_watchlist(settings: Settings, world: World, now: datetime, console: Console) -> None:
+    """Add recent uploads and a back catalogue once; later runs keep the existing watchlist."""
+    settings.home.mkdir(parents=True, exist_ok=True)
+    url = settings.resolved_database_url
+    upgrade(url)
+    store = SqlStore.from_url(url)
+    try:
+        if store.counts(now=now).total:
+            return
+        recent_since = to_ts(now - timedelta(days=3))
+        now_ts = to_ts(now)
+        recent = world.find_videos(
+            WATCH_RECENT, lambda t: recent_since <= t.published < now_ts < t.gone_at
+        )
+        older = world.find_videos(
+            WATCH_OLDER, lambda t: t.published < recent_since and now_ts < t.gone_at
+        )
+        videos = [NewVideo(world.video_id(t.number)) for t in recent + older]
+        result = add_ids(
+            store, settings.tier_table(), settings.clock(), videos, revive_removed=False
+        )
+        console.print(f"  demo watchlist: {result.added} videos added")
+    finally:
+        store.close()

@@ -1,0 +1,42 @@
+"""Wiring: settings in, ready-to-use parts out. The CLI and the web app both start here."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+from ghosttrack.clock import Clock
+from ghosttrack.settings import Settings
+from ghosttrack.vault.vault import Vault
+from ghosttrack.watchlist.migrate import upgrade
+from ghosttrack.watchlist.sql import SqlStore
+from ghosttrack.youtube.client import YouTubeClient
+
+
+@dataclass
+class Runtime:
+    """The parts one process works with, built once from the settings."""
+
+    settings: Settings
+    clock: Clock
+    store: SqlStore
+    vault: Vault
+
+    def youtube(self) -> YouTubeClient:
+        """A client whose quota ledger is the shared SQL ledger (an async context manager)."""
+        return YouTubeClient(self.settings, self.clock, self.store)
+
+
+@contextmanager
+def open_runtime(settings: Settings, *, clock: Clock | None = None) -> Iterator[Runtime]:
+    """Create the data folder, bring the schema up to date, open the store and the vault."""
+    settings.home.mkdir(parents=True, exist_ok=True)
+    url = settings.resolved_database_url
+    upgrade(url)
+    store = SqlStore.from_url(url)
+    clock = clock or settings.clock()
+    try:
+        yield Runtime(settings, clock, store, Vault(settings.resolved_vault_url, clock=clock))
+    finally:
+        store.close()
