@@ -36,16 +36,29 @@ class Result:
     errors: int
     seconds: float
     latencies: list[float]
+    server_cpu: float = 0.0
 
     def line(self) -> str:
         lat = sorted(self.latencies) or [0.0]
         p50 = statistics.median(lat) * 1000
         p99 = lat[min(len(lat) - 1, int(len(lat) * 0.99))] * 1000
         rate = self.calls / self.seconds
+        cpu = self.server_cpu / max(1, self.calls) * 1e6
         return (
-            f"{self.name:<22} {rate:8.0f} calls/s {self.ids / self.seconds:10.0f} ids/s  "
-            f"p50 {p50:6.2f} ms  p99 {p99:6.2f} ms  errors {self.errors}"
+            f"{self.name:<22} {rate:6.0f} calls/s {self.ids / self.seconds:8.0f} ids/s  "
+            f"p50 {p50:6.2f} ms  p99 {p99:6.2f} ms  errors {self.errors}  "
+            f"server CPU {cpu:5.0f} µs/call (≈ {1e6 / max(cpu, 1):,.0f} calls/s per core)"
         )
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process (Linux); 0 where /proc is missing."""
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def machine() -> str:
@@ -108,14 +121,6 @@ async def drive(
 ) -> Result:
     url = urlsplit(base_url)
     result = Result(name, 0, 0, 0, seconds, [])
-    warm_until = time.perf_counter() + 1.0
-    warm = Result(name, 0, 0, 0, 1.0, [])
-    await asyncio.gather(
-        *(
-            _connection(url.hostname or "", url.port or 80, requests, warm_until, warm)
-            for _ in range(conns)
-        )
-    )
     started = time.perf_counter()
     await asyncio.gather(
         *(
@@ -160,11 +165,15 @@ def main(argv: list[str]) -> int:
                 request_paths(world, base_path + "/videos:batchGetStats", "", 2000, rng),
             ),
         ]
-        results = [
-            asyncio.run(drive(name, sim.base_url, requests, args.conns, args.seconds))
-            for name, requests in plans
-        ]
+        results = []
+        for name, requests in plans:
+            asyncio.run(drive(name, sim.base_url, requests, args.conns, 1.0))  # warm up
+            cpu_before = cpu_seconds(sim.pid)
+            result = asyncio.run(drive(name, sim.base_url, requests, args.conns, args.seconds))
+            result.server_cpu = cpu_seconds(sim.pid) - cpu_before
+            results.append(result)
     print(f"load: {args.conns} keep-alive connections, 50 ids per call, {args.seconds:g} s each")
+    print(f"machine load average during the run: {os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs")
     worst = min(r.calls / r.seconds for r in results)
     for result in results:
         print(result.line())

@@ -9,6 +9,7 @@ from starlette.datastructures import QueryParams
 
 from ghosttrack.sim import api
 from ghosttrack.sim.apierrors import ApiError
+from ghosttrack.sim.fields import apply_mask, parse_fields
 from ghosttrack.sim.world import World
 
 NOW = datetime(2026, 6, 1, tzinfo=UTC).timestamp()
@@ -138,3 +139,23 @@ def test_counts_are_strings_and_times_rfc3339_utc() -> None:
     assert datetime.fromisoformat(
         item["snippet"]["publishTime"].replace("Z", "+00:00")
     ) < datetime.fromtimestamp(NOW, UTC) + timedelta(0)
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        "items(id,snippet(publishedAt,channelId),statistics(viewCount,likeCount,commentCount))",
+        "items(id,statistics/likeCount)",
+        "items/snippet/title,pageInfo",
+        "items(*)",
+        "kind,etag",
+        "items(id,contentDetails(duration),status)",
+    ],
+)
+def test_items_built_trimmed_equal_the_full_answer_trimmed(fields: str) -> None:
+    ids = ",".join(WORLD.video_ids(30))
+    full = call(api.videos_list, part="snippet,contentDetails,statistics,status", id=ids)
+    trimmed = call(
+        api.videos_list, part="snippet,contentDetails,statistics,status", id=ids, fields=fields
+    )
+    assert trimmed == apply_mask(full, parse_fields(fields))

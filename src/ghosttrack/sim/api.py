@@ -18,7 +18,15 @@ from starlette.datastructures import QueryParams
 from ghosttrack.sim import resources
 from ghosttrack.sim.apierrors import ApiError
 from ghosttrack.sim.codec import is_id_text
-from ghosttrack.sim.fields import FieldsError, Mask, item_mask, parse_fields, projector
+from ghosttrack.sim.fields import (
+    FieldsError,
+    ItemPlan,
+    Mask,
+    item_mask,
+    item_plan,
+    parse_fields,
+    projector,
+)
 from ghosttrack.sim.world import Channel, Traits, World
 
 MAX_IDS = 50
@@ -83,13 +91,21 @@ def parse_mask(params: Params) -> Mask | None:
         raise ApiError(400, "invalidParameter", str(exc), location="fields") from None
 
 
-def finish(body: dict[str, Any], params: Params) -> dict[str, Any]:
-    """Apply ``fields`` (already known to parse) to the whole answer."""
+def finish(body: dict[str, Any], params: Params, exact_items: bool = False) -> dict[str, Any]:
+    """Apply ``fields`` (already known to parse) to the answer; ``exact_items``: the items were
+    built trimmed already (see ItemPlan) and only the envelope is left to trim."""
     text = params.get("fields")
     if not text:
         return body
-    pruned: dict[str, Any] = projector(text)(body)
-    return pruned
+    if not exact_items:
+        pruned: dict[str, Any] = projector(text)(body)
+        return pruned
+    items = body.pop("items")
+    envelope: dict[str, Any] = projector(text)(body)
+    selected = parse_fields(text)
+    if "items" in selected or "*" in selected:
+        envelope["items"] = items
+    return envelope
 
 
 def effective_parts(parts: set[str], mask: Mask | None, container: str = "items") -> set[str]:
@@ -156,6 +172,11 @@ def page_info(total: int, per_page: int) -> dict[str, int]:
 # ---- videos.list and videos:batchGetStats ------------------------------------------------
 
 
+def _plan_of(params: Params) -> ItemPlan | None:
+    text = params.get("fields")
+    return item_plan(text) if text else None
+
+
 def _observed_videos(
     world: World, ids: list[str], ts: float
 ) -> Iterator[tuple[str, Traits, tuple[int, int | None, int | None]]]:
@@ -180,9 +201,9 @@ def videos_list(world: World, params: Params, ts: float) -> dict[str, Any]:
             location="id",
         )
     ids = parse_ids(params)
-    build, each = effective_parts(parts, mask), item_mask(mask)
+    build, plan = effective_parts(parts, mask), _plan_of(params)
     items = [
-        resources.video_resource(world, video_id, traits, observed, build, each)
+        resources.video_resource(world, video_id, traits, observed, build, plan)
         for video_id, traits, observed in _observed_videos(world, ids, ts)
     ]
     body = {
@@ -191,7 +212,7 @@ def videos_list(world: World, params: Params, ts: float) -> dict[str, Any]:
         "items": items,
         "pageInfo": page_info(len(items), len(items)),
     }
-    return finish(body, params)
+    return finish(body, params, exact_items=plan is not None)
 
 
 def batch_get_stats(world: World, params: Params, ts: float) -> dict[str, Any]:
@@ -200,9 +221,9 @@ def batch_get_stats(world: World, params: Params, ts: float) -> dict[str, Any]:
     ids = parse_ids(params)
     if not ids:
         raise ApiError(400, "required", "Required parameter: id", location="id")
-    build, each = effective_parts(parts, mask), item_mask(mask)
+    build, plan = effective_parts(parts, mask), _plan_of(params)
     items = [
-        resources.video_stat_resource(video_id, traits, observed, build, each)
+        resources.video_stat_resource(video_id, traits, observed, build, plan)
         for video_id, traits, observed in _observed_videos(world, ids, ts)
     ]
     body = {
@@ -210,7 +231,7 @@ def batch_get_stats(world: World, params: Params, ts: float) -> dict[str, Any]:
         "etag": resources.etag(len(items), int(ts), 2),
         "items": items,
     }
-    return finish(body, params)
+    return finish(body, params, exact_items=plan is not None)
 
 
 # ---- channels.list -----------------------------------------------------------------------

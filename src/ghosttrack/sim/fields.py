@@ -8,7 +8,8 @@ Arrays are transparent: a mask applies to each element.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from functools import lru_cache, partial
 from typing import Any
 
@@ -130,6 +131,8 @@ def compile_mask(mask: Mask | None) -> Projector:
         return _identity
     if "*" in mask:
         return partial(apply_mask, mask=mask)
+    if all(sub is None for sub in mask.values()):
+        return partial(_keep_keys, tuple(mask))
     plan = _plan(mask)
 
     def project(value: Any) -> Any:
@@ -157,6 +160,14 @@ def compile_mask(mask: Mask | None) -> Projector:
 
 
 _WHOLE, _LEAF, _NESTED = 0, 1, 2
+
+
+def _keep_keys(keys: tuple[str, ...], value: Any) -> Any:
+    if type(value) is dict:
+        return {key: value[key] for key in keys if key in value}
+    if type(value) is list:
+        return [_keep_keys(keys, v) for v in value]
+    return {}
 
 
 def _plan(mask: Mask) -> list[tuple[str, int, Any]]:
@@ -197,3 +208,45 @@ def sub_mask(mask: Mask | None, key: str) -> Mask | None:
     if mask is None:
         return None
     return mask.get(key, mask.get("*"))
+
+
+@dataclass(frozen=True)
+class ItemPlan:
+    """How to build each element of ``items`` already trimmed to ``fields``: which keys to
+    build at all, and how to trim each one (so the finished list needs no second pass)."""
+
+    keys: frozenset[str]
+    trims: Mapping[str, Projector]
+    snippet_light: bool = False
+
+    def wants(self, key: str) -> bool:
+        return key in self.keys
+
+    def put(self, item: dict[str, Any], key: str, value: Any) -> None:
+        if key not in self.keys:
+            return
+        trim = self.trims.get(key)
+        if trim is not None:
+            value = trim(value)
+            if value == {}:
+                return
+        item[key] = value
+
+
+@lru_cache(maxsize=256)
+def item_plan(text: str, container: str = "items") -> ItemPlan | None:
+    """The plan for ``fields=text``; None when elements are kept whole or a ``*`` makes the
+    general projection simpler."""
+    each = item_mask(parse_fields(text), container)
+    if each is None or "*" in each:
+        return None
+    trims = {key: compile_mask(sub) for key, sub in each.items() if sub is not None}
+    snippet = each.get("snippet", {})
+    light = snippet is not None and "*" not in snippet and not SNIPPET_INFO_KEYS & set(snippet)
+    return ItemPlan(frozenset(each), trims, light)
+
+
+# snippet keys that need a video's (hashed) title and description
+SNIPPET_INFO_KEYS = frozenset(
+    {"title", "description", "thumbnails", "channelTitle", "tags", "categoryId", "localized"}
+)

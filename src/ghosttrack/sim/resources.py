@@ -10,9 +10,10 @@ import base64
 import hashlib
 import time
 from collections.abc import Collection
+from functools import partial
 from typing import Any
 
-from ghosttrack.sim.fields import Mask, sub_mask, wants
+from ghosttrack.sim.fields import ItemPlan
 from ghosttrack.sim.world import Channel, ChannelStats, Traits, World
 
 
@@ -71,32 +72,28 @@ def statistics(
     return out
 
 
-# snippet keys that need the (hashed) title and description
-_INFO_KEYS = frozenset(
-    {"title", "description", "thumbnails", "channelTitle", "tags", "categoryId", "localized"}
-)
-
-
 def video_resource(
     world: World,
     video_id: str,
     traits: Traits,
     observed: tuple[int, int | None, int | None],
     parts: Collection[str],
-    mask: Mask | None = None,
+    plan: ItemPlan | None = None,
 ) -> dict[str, Any]:
-    """One ``youtube#video`` with the requested parts; keys ``mask`` drops are not built."""
+    """One ``youtube#video`` with the requested parts, trimmed by ``plan`` as it is built."""
     views, likes, comments = observed
     item: dict[str, Any] = {}
-    if wants(mask, "kind"):
-        item["kind"] = "youtube#video"
-    if wants(mask, "etag"):
-        item["etag"] = etag(traits.number, views)
-    item["id"] = video_id
-    if "snippet" in parts and wants(mask, "snippet"):
-        item["snippet"] = video_snippet(world, traits, sub_mask(mask, "snippet"))
-    if "contentDetails" in parts and wants(mask, "contentDetails"):
-        item["contentDetails"] = {
+    put = item.__setitem__ if plan is None else partial(plan.put, item)
+    if plan is None or plan.wants("kind"):
+        put("kind", "youtube#video")
+    if plan is None or plan.wants("etag"):
+        put("etag", etag(traits.number, views))
+    if plan is None or plan.wants("id"):
+        put("id", video_id)
+    if "snippet" in parts and (plan is None or plan.wants("snippet")):
+        put("snippet", video_snippet(world, traits, light=_light_snippet(plan)))
+    if "contentDetails" in parts and (plan is None or plan.wants("contentDetails")):
+        put("contentDetails", {
             "duration": iso_duration(traits.duration),
             "dimension": "2d",
             "definition": "hd" if traits.duration > 60 else "sd",
@@ -104,33 +101,40 @@ def video_resource(
             "licensedContent": traits.number % 3 == 0,
             "contentRating": {},
             "projection": "rectangular",
-        }
-    if "status" in parts and wants(mask, "status"):
-        item["status"] = {
+        })  # fmt: skip
+    if "status" in parts and (plan is None or plan.wants("status")):
+        put("status", {
             "uploadStatus": "processed",
             "privacyStatus": "public",
             "license": "youtube",
             "embeddable": True,
             "publicStatsViewable": True,
             "madeForKids": traits.comments_off and traits.number % 2 == 0,
-        }
+        })  # fmt: skip
     if "statistics" in parts:
-        item["statistics"] = statistics(views, likes, comments, favorite=True)
+        put("statistics", statistics(views, likes, comments, favorite=True))
     return item
 
 
-def video_snippet(world: World, traits: Traits, mask: Mask | None) -> dict[str, Any]:
+def _light_snippet(plan: ItemPlan | None) -> bool:
+    """True when ``fields`` keeps only snippet keys that need no title (what trackers ask)."""
+    if plan is None or "snippet" not in plan.keys:
+        return False
+    return plan.snippet_light
+
+
+def video_snippet(world: World, traits: Traits, light: bool = False) -> dict[str, Any]:
     channel = world.channels[traits.channel]
-    light = {
-        "publishedAt": rfc3339(traits.published),
-        "channelId": channel.channel_id,
-    }
-    if mask is not None and "*" not in mask and not _INFO_KEYS.intersection(mask):
-        light["liveBroadcastContent"] = "none"
-        return light  # what trackers ask for: no need to write titles
+    if light:
+        return {
+            "publishedAt": rfc3339(traits.published),
+            "channelId": channel.channel_id,
+            "liveBroadcastContent": "none",
+        }
     info = world.info(traits.number)
     return {
-        **light,
+        "publishedAt": rfc3339(traits.published),
+        "channelId": channel.channel_id,
         "title": info.title,
         "description": info.description,
         "thumbnails": video_thumbnails(info.video_id),
@@ -147,22 +151,24 @@ def video_stat_resource(
     traits: Traits,
     observed: tuple[int, int | None, int | None],
     parts: Collection[str],
-    mask: Mask | None = None,
+    plan: ItemPlan | None = None,
 ) -> dict[str, Any]:
     """One ``youtube#videoStats`` item of ``videos:batchGetStats``."""
     views, likes, comments = observed
     item: dict[str, Any] = {}
-    if wants(mask, "kind"):
-        item["kind"] = "youtube#videoStats"
-    if wants(mask, "etag"):
-        item["etag"] = etag(traits.number, views, 7)
-    item["id"] = video_id
+    put = item.__setitem__ if plan is None else partial(plan.put, item)
+    if plan is None or plan.wants("kind"):
+        put("kind", "youtube#videoStats")
+    if plan is None or plan.wants("etag"):
+        put("etag", etag(traits.number, views, 7))
+    if plan is None or plan.wants("id"):
+        put("id", video_id)
     if "snippet" in parts:
-        item["snippet"] = {"publishTime": rfc3339(traits.published)}
+        put("snippet", {"publishTime": rfc3339(traits.published)})
     if "statistics" in parts:
-        item["statistics"] = statistics(views, likes, comments, favorite=False)
+        put("statistics", statistics(views, likes, comments, favorite=False))
     if "contentDetails" in parts:
-        item["contentDetails"] = {"duration": f"{traits.duration}s"}
+        put("contentDetails", {"duration": f"{traits.duration}s"})
     return item
 
 
