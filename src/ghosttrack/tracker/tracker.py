@@ -30,7 +30,7 @@ from ghosttrack.youtube.models import StatsBatch
 log = logging.getLogger("ghosttrack.tracker")
 
 #: Chunks processed at once: one is being fetched while the previous one is being stored.
-CHUNKS_IN_FLIGHT = 2
+CHUNKS_IN_FLIGHT = 3
 
 
 class StatsSource(Protocol):
@@ -216,7 +216,9 @@ class Tracker:
             else:
                 result.calls += 1
                 self._visits_from(outcome, by_id, samples, visits, result)
-        self._acknowledge(samples, visits, result)
+        # Off the event loop: fsync and SQL must not stall the calls of the chunks in flight.
+        result.files += await asyncio.to_thread(self._acknowledge, samples, visits)
+        result.tracked += len(samples)
         if unanswered:
             result.released += self.store.release(unanswered, worker=self.worker)
         if progress is not None:
@@ -260,13 +262,13 @@ class Tracker:
             visits.append(visit_invalid(by_id[video_id], self.tiers, now))
             result.unavailable += 1
 
-    def _acknowledge(self, samples: list[Sample], visits: list[Visit], result: PassResult) -> None:
-        """Vault first (durable), watchlist second: the order that makes a crash lose nothing."""
-        if samples:
-            result.files += len(self.vault.write_samples(samples))
+    def _acknowledge(self, samples: list[Sample], visits: list[Visit]) -> int:
+        """Vault first (durable), watchlist second: the order that makes a crash lose nothing.
+        Returns the number of vault files written."""
+        files = len(self.vault.write_samples(samples)) if samples else 0
         if visits:
             self.store.reschedule(visits, worker=self.worker)
-        result.tracked += len(samples)
+        return files
 
     def _finish(
         self,
