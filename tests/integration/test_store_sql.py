@@ -201,6 +201,18 @@ def test_upgrade_builds_an_empty_database_and_is_idempotent(empty_url: str) -> N
     store.close()
 
 
+def test_a_database_from_a_newer_ghosttrack_is_not_touched(store_url: str) -> None:
+    engine = create_engine(store_url)
+    with engine.begin() as conn:
+        conn.exec_driver_sql("UPDATE alembic_version SET version_num = '9999'")
+    engine.dispose()
+
+    with pytest.raises(StoreError, match="newer ghosttrack"):
+        upgrade(store_url)
+    with pytest.raises(StoreError, match="at revision 9999"):
+        SqlStore.from_url(store_url)
+
+
 def test_the_migrations_build_exactly_the_schema_in_schema_py(store_url: str) -> None:
     engine = create_engine(store_url)
     with engine.connect() as conn:

@@ -20,11 +20,12 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from alembic.util.exc import CommandError
 from sqlalchemy.engine import URL, Connection, Engine
 from sqlalchemy.exc import DBAPIError
 
 from ghosttrack.errors import StoreError
-from ghosttrack.watchlist.engine import WRITE_OPTIONS, create_engine, failed
+from ghosttrack.watchlist.engine import WRITE_OPTIONS, create_engine, failed, redact
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 #: Alembic keeps the running migration in module globals: one upgrade at a time per process.
@@ -74,6 +75,11 @@ def upgrade(database: str | URL | Engine, revision: str = "head") -> Migration:
         return Migration(before, after)
     except DBAPIError as exc:
         raise failed(engine.url, exc) from None
+    except CommandError as exc:  # e.g. a revision written by a newer ghosttrack
+        raise StoreError(
+            f"cannot upgrade the database {redact(engine.url)}: {exc}; it may have been "
+            "upgraded by a newer ghosttrack — upgrade ghosttrack too"
+        ) from None
     finally:
         if engine is not database:
             engine.dispose()
