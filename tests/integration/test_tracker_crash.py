@@ -27,10 +27,21 @@ VIDEOS = 1500
 WEEK = timedelta(days=7)
 
 
+def wait_for_new_file(vault: Path, child: subprocess.Popen[bytes], limit: float = 30) -> bool:
+    """Wait until the child has written one more vault file (it is mid-pass), or has exited."""
+    before = set(vault.rglob("*.parquet"))
+    deadline = time.monotonic() + limit
+    while child.poll() is None and time.monotonic() < deadline:
+        if set(vault.rglob("*.parquet")) - before:
+            return True
+        time.sleep(0.01)
+    return False
+
+
 def test_sigkilled_tracker_loses_no_acknowledged_sample(
     store_url: str, make_sim: MakeSim, tmp_path: Path
 ) -> None:
-    sim = make_sim(config=sim_config(latency=0.01, latency_jitter=0.02))
+    sim = make_sim(config=sim_config(latency=0.05, latency_jitter=0.05))
     start = SIM_EPOCH + timedelta(days=30)
     ids = sim.world.video_ids(VIDEOS, published_before=SIM_EPOCH)  # all weekly: due every week
     env_settings = {
@@ -64,8 +75,9 @@ def test_sigkilled_tracker_loses_no_acknowledged_sample(
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
-        time.sleep(rng.uniform(0.8, 3.0))  # imports take ~0.7 s; then kill mid-pass
-        if child.poll() is None:
+        started_writing = wait_for_new_file(tmp_path / "vault", child)
+        time.sleep(rng.uniform(0.0, 0.6))  # somewhere in the middle of the pass
+        if started_writing and child.poll() is None:
             os.kill(child.pid, signal.SIGKILL)
             killed += 1
         child.wait(timeout=30)
