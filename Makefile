@@ -17,7 +17,7 @@ install: $(STAMP)
 
 ## run: the main job — tracking daemon on embedded defaults (simulator when no API key is set)
 run: $(STAMP)
-	$(BIN)/ghosttrack run --demo-if-no-key
+	$(BIN)/ghosttrack run
 
 ## test: every test, SQLite and PostgreSQL
 test: $(STAMP)
