@@ -12,7 +12,7 @@ import pytest
 
 from ghosttrack.ids import CHANNEL_ID, VIDEO_ID
 from ghosttrack.sim.codec import VideoIdCodec, channel_id_for
-from ghosttrack.sim.world import DAY, HOUR, World, from_ts, round_subscribers
+from ghosttrack.sim.world import DAY, HOUR, World, from_ts, raw_views, round_subscribers
 
 EPOCH = datetime(2026, 6, 1, tzinfo=UTC)
 
@@ -163,10 +163,16 @@ def test_views_mostly_grow_but_are_now_and_then_corrected_downward(sim_world: Wo
 
 def test_a_correction_removes_views_at_its_moment(sim_world: World) -> None:
     corrected = sim_world.find_videos(
-        1, lambda t: bool(t.corrections) and t.corrections[0][1] >= 5 and t.gone_at > 1e12
+        1,
+        lambda t: (
+            bool(t.corrections)
+            and t.corrections[0][1] * raw_views(t, t.corrections[0][0]) >= 5
+            and t.gone_at > 1e12
+        ),
     )
     traits = corrected[0]
-    age, removed = traits.corrections[0]
+    age, share = traits.corrections[0]
+    removed = share * raw_views(traits, age)
     before = sim_world.observe(traits, traits.published + age - 1)
     after = sim_world.observe(traits, traits.published + age)
     assert before is not None
@@ -251,3 +257,13 @@ def test_a_million_videos_build_fast_in_little_memory() -> None:
     assert world.channel_count == 5000
     assert built < 10.0
     assert peak < 60 * 1024 * 1024
+
+
+def test_one_video_and_a_batch_go_through_the_same_model(sim_world: World) -> None:
+    indices = list(range(0, sim_world.video_count, 3))
+    assert sim_world.batch(indices).rows() == [sim_world.traits(i) for i in indices]
+    for moment in (EPOCH - timedelta(days=400), EPOCH, EPOCH + timedelta(days=9)):
+        ts = moment.timestamp()
+        batch = sim_world.observe_many(indices, ts)
+        one_by_one = [sim_world.observe(sim_world.traits(i), ts) for i in indices]
+        assert [None if b is None else (b.views, b.likes, b.comments) for b in batch] == one_by_one

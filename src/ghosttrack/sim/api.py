@@ -9,7 +9,7 @@ from __future__ import annotations
 import base64
 import binascii
 import heapq
-from collections.abc import Callable, Collection, Iterator
+from collections.abc import Callable, Collection
 from datetime import datetime
 from typing import Any
 
@@ -177,19 +177,6 @@ def _plan_of(params: Params) -> ItemPlan | None:
     return item_plan(text) if text else None
 
 
-def _observed_videos(
-    world: World, ids: list[str], ts: float
-) -> Iterator[tuple[str, Traits, tuple[int, int | None, int | None]]]:
-    for video_id in ids:
-        index = world.video_index(video_id)
-        if index is None:
-            continue
-        traits = world.traits(index)
-        observed = world.observe(traits, ts)
-        if observed is not None:
-            yield video_id, traits, observed
-
-
 def videos_list(world: World, params: Params, ts: float) -> dict[str, Any]:
     parts = parse_parts(params, VIDEO_PARTS, KNOWN_VIDEO_PARTS)
     mask = parse_mask(params)
@@ -203,8 +190,7 @@ def videos_list(world: World, params: Params, ts: float) -> dict[str, Any]:
     ids = parse_ids(params)
     build, plan = effective_parts(parts, mask), _plan_of(params)
     items = [
-        resources.video_resource(world, video_id, traits, observed, build, plan)
-        for video_id, traits, observed in _observed_videos(world, ids, ts)
+        resources.video_resource(world, video, build, plan) for video in world.observe_ids(ids, ts)
     ]
     body = {
         "kind": "youtube#videoListResponse",
@@ -223,8 +209,7 @@ def batch_get_stats(world: World, params: Params, ts: float) -> dict[str, Any]:
         raise ApiError(400, "required", "Required parameter: id", location="id")
     build, plan = effective_parts(parts, mask), _plan_of(params)
     items = [
-        resources.video_stat_resource(video_id, traits, observed, build, plan)
-        for video_id, traits, observed in _observed_videos(world, ids, ts)
+        resources.video_stat_resource(video, build, plan) for video in world.observe_ids(ids, ts)
     ]
     body = {
         "kind": "youtube#batchGetStatsResponse",
@@ -302,13 +287,15 @@ def playlist_items_list(world: World, params: Params, ts: float) -> dict[str, An
     build = effective_parts(parts, mask)
     items: list[dict[str, Any]] = []
     raw = next_raw
-    while raw > 0 and len(items) < per_page:
-        raw -= 1
-        traits = world.traits(channel.first_video + raw)
-        if traits.gone_at > anchor:
-            items.append(
-                resources.playlist_item_resource(world, channel, traits, offset + len(items), build)
-            )
+    if per_page > 0:
+        for traits in world.public_uploads_desc(channel, anchor, below=next_raw):
+            position = offset + len(items)
+            items.append(resources.playlist_item_resource(world, channel, traits, position, build))
+            raw = traits.position
+            if len(items) == per_page:
+                break
+        else:
+            raw = 0
     body: dict[str, Any] = {
         "kind": "youtube#playlistItemListResponse",
         "etag": resources.etag(channel.index, int(anchor), raw, 4),
@@ -394,39 +381,46 @@ def _search(
 ) -> tuple[list[Traits], int]:
     """Public uploads in (after, until], newest first, matching ``query``: the first ``limit``
     and an estimate of how many there are (YouTube's totalResults is an estimate too)."""
-    heap: list[tuple[float, int, int]] = []
-    candidates = 0
-    for channel in channels:
-        newest = world.count_published(channel, until) - 1
-        if newest < 0:
-            continue
-        oldest = 0 if after is None else world.count_published(channel, after)
-        if newest < oldest:
-            continue
-        candidates += newest - oldest + 1
-        heap.append((-world.upload_time(channel, newest), channel.index, newest))
+    indices = [c.index for c in channels]
+    newest = world.count_published_many(indices, until) - 1
+    oldest = world.count_published_many(indices, after) if after is not None else 0 * newest
+    candidates = int((newest - oldest + 1).clip(min=0).sum())
+    heap = [
+        (-world.upload_time(world.channels[c], top), c, top, low)
+        for c, top, low in zip(indices, newest.tolist(), oldest.tolist(), strict=True)
+        if top >= low
+    ]
     heapq.heapify(heap)
     found: list[Traits] = []
     scanned = matched = 0
     while heap and scanned < MAX_SEARCH_SCAN and matched < MAX_SEARCH_RESULTS:
-        neg_time, channel_index, position = heapq.heappop(heap)
-        channel = world.channels[channel_index]
-        if position > 0 and (after is None or -neg_time > after):
-            previous = world.upload_time(channel, position - 1)
-            if after is None or previous > after:
-                heapq.heappush(heap, (-previous, channel_index, position - 1))
-        scanned += 1
-        traits = world.traits(channel.first_video + position)
-        if traits.gone_at <= until:
-            continue
-        if not query.empty:
-            info = world.info(traits.number)
-            haystack = f"{info.title} {info.channel_title} {' '.join(info.tags)}"
-            if not query.matches(haystack):
+        chunk = _pop_newest(world, heap, 64)
+        scanned += len(chunk)
+        for traits in world.batch(chunk).rows():
+            if traits.gone_at <= until or not _matches(world, query, traits):
                 continue
-        matched += 1
-        if len(found) < limit:
-            found.append(traits)
+            matched += 1
+            if len(found) < limit:
+                found.append(traits)
     if not heap:
         return found, matched
     return found, min(1_000_000, max(matched, int(candidates * matched / max(1, scanned))))
+
+
+def _pop_newest(world: World, heap: list[tuple[float, int, int, int]], count: int) -> list[int]:
+    """The next ``count`` uploads (video indices) across channels, newest first."""
+    taken: list[int] = []
+    while heap and len(taken) < count:
+        _, c, position, low = heapq.heappop(heap)
+        channel = world.channels[c]
+        taken.append(channel.first_video + position)
+        if position > low:
+            heapq.heappush(heap, (-world.upload_time(channel, position - 1), c, position - 1, low))
+    return taken
+
+
+def _matches(world: World, query: _Query, traits: Traits) -> bool:
+    if query.empty:
+        return True
+    info = world.info(traits.number)
+    return query.matches(f"{info.title} {info.channel_title} {' '.join(info.tags)}")

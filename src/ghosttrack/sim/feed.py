@@ -8,7 +8,7 @@ import itertools
 import time
 from xml.sax.saxutils import escape, quoteattr
 
-from ghosttrack.sim.world import Channel, World
+from ghosttrack.sim.world import Channel, Observed, World
 
 FEED_SIZE = 15
 
@@ -34,20 +34,16 @@ xmlns:media="http://search.yahoo.com/mrss/" xmlns="http://www.w3.org/2005/Atom">
  </author>
  <published>{feed_time(channel.created_at)}</published>
 """
-    entries = [
-        _entry(world, channel, traits.number, ts)
-        for traits in itertools.islice(world.public_uploads_desc(channel, ts), FEED_SIZE)
-    ]
+    latest = [t.number for t in itertools.islice(world.public_uploads_desc(channel, ts), FEED_SIZE)]
+    entries = [_entry(world, channel, seen, ts) for seen in world.observe_many(latest, ts) if seen]
     return head + "".join(entries) + "</feed>\n"
 
 
-def _entry(world: World, channel: Channel, index: int, ts: float) -> str:
-    traits = world.traits(index)
-    observed = world.observe(traits, ts)
-    views, likes, _ = observed if observed is not None else (0, None, None)
-    info = world.info(index)
+def _entry(world: World, channel: Channel, seen: Observed, ts: float) -> str:
+    views, likes = seen.views, seen.likes
+    info = world.info(seen.number)
     video_id = info.video_id
-    updated = min(ts, traits.published + 3600 + (index % 7) * 1800)
+    updated = min(ts, seen.published + 3600 + (seen.number % 7) * 1800)
     title = escape(info.title)
     return f""" <entry>
   <id>yt:video:{video_id}</id>
@@ -59,8 +55,8 @@ def _entry(world: World, channel: Channel, index: int, ts: float) -> str:
    <name>{escape(channel.title)}</name>
    <uri>https://www.youtube.com/channel/{channel.channel_id}</uri>
   </author>
-  <published>{feed_time(traits.published)}</published>
-  <updated>{feed_time(max(updated, traits.published))}</updated>
+  <published>{feed_time(seen.published)}</published>
+  <updated>{feed_time(max(updated, seen.published))}</updated>
   <media:group>
    <media:title>{title}</media:title>
    <media:content url="https://www.youtube.com/v/{video_id}?version=3" \

@@ -212,25 +212,32 @@ def sub_mask(mask: Mask | None, key: str) -> Mask | None:
 
 @dataclass(frozen=True)
 class ItemPlan:
-    """How to build each element of ``items`` already trimmed to ``fields``: which keys to
-    build at all, and how to trim each one (so the finished list needs no second pass)."""
+    """How to trim each element of ``items`` to ``fields`` in one pass: which keys to build at
+    all, and for each kept key its sub-selection (``leaves``: plain key lists, trimmed inline;
+    ``trims``: deeper selections, by a compiled projector)."""
 
     keys: frozenset[str]
+    leaves: tuple[tuple[str, tuple[str, ...] | None], ...]
     trims: Mapping[str, Projector]
     snippet_light: bool = False
 
     def wants(self, key: str) -> bool:
         return key in self.keys
 
-    def put(self, item: dict[str, Any], key: str, value: Any) -> None:
-        if key not in self.keys:
-            return
-        trim = self.trims.get(key)
-        if trim is not None:
-            value = trim(value)
-            if value == {}:
-                return
-        item[key] = value
+    def apply(self, item: dict[str, Any]) -> dict[str, Any]:
+        """``item`` trimmed (parts left empty are dropped, like Google does)."""
+        kept: dict[str, Any] = {}
+        for key, sub in self.leaves:
+            if key not in item:
+                continue
+            value = item[key]
+            if sub is not None and type(value) is dict:
+                value = {k: value[k] for k in sub if k in value}
+            elif key in self.trims:
+                value = self.trims[key](value)
+            if value != {}:
+                kept[key] = value
+        return kept
 
 
 @lru_cache(maxsize=256)
@@ -240,10 +247,22 @@ def item_plan(text: str, container: str = "items") -> ItemPlan | None:
     each = item_mask(parse_fields(text), container)
     if each is None or "*" in each:
         return None
-    trims = {key: compile_mask(sub) for key, sub in each.items() if sub is not None}
+    leaves = tuple((key, _leaf_keys(sub)) for key, sub in each.items())
+    trims = {
+        key: compile_mask(sub)
+        for key, sub in each.items()
+        if sub is not None and _leaf_keys(sub) is None
+    }
     snippet = each.get("snippet", {})
     light = snippet is not None and "*" not in snippet and not SNIPPET_INFO_KEYS & set(snippet)
-    return ItemPlan(frozenset(each), trims, light)
+    return ItemPlan(frozenset(each), leaves, trims, light)
+
+
+def _leaf_keys(sub: Mask | None) -> tuple[str, ...] | None:
+    """The keys of a selection of plain keys (``statistics(viewCount,likeCount)``), else None."""
+    if sub is None or "*" in sub or any(v is not None for v in sub.values()):
+        return None
+    return tuple(sub)
 
 
 # snippet keys that need a video's (hashed) title and description

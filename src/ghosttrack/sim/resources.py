@@ -10,11 +10,10 @@ import base64
 import hashlib
 import time
 from collections.abc import Collection
-from functools import partial
 from typing import Any
 
 from ghosttrack.sim.fields import ItemPlan
-from ghosttrack.sim.world import Channel, ChannelStats, Traits, World
+from ghosttrack.sim.world import Channel, ChannelStats, Observed, Traits, World
 
 
 def rfc3339(ts: float) -> str:
@@ -73,67 +72,52 @@ def statistics(
 
 
 def video_resource(
-    world: World,
-    video_id: str,
-    traits: Traits,
-    observed: tuple[int, int | None, int | None],
-    parts: Collection[str],
-    plan: ItemPlan | None = None,
+    world: World, video: Observed, parts: Collection[str], plan: ItemPlan | None = None
 ) -> dict[str, Any]:
-    """One ``youtube#video`` with the requested parts, trimmed by ``plan`` as it is built."""
-    views, likes, comments = observed
-    item: dict[str, Any] = {}
-    put = item.__setitem__ if plan is None else partial(plan.put, item)
-    if plan is None or plan.wants("kind"):
-        put("kind", "youtube#video")
-    if plan is None or plan.wants("etag"):
-        put("etag", etag(traits.number, views))
-    if plan is None or plan.wants("id"):
-        put("id", video_id)
-    if "snippet" in parts and (plan is None or plan.wants("snippet")):
-        put("snippet", video_snippet(world, traits, light=_light_snippet(plan)))
-    if "contentDetails" in parts and (plan is None or plan.wants("contentDetails")):
-        put("contentDetails", {
-            "duration": iso_duration(traits.duration),
+    """One ``youtube#video`` with the requested parts (only those ``plan`` keeps are built)."""
+    want = parts if plan is None else plan.keys.intersection(parts)
+    item: dict[str, Any] = {
+        "kind": "youtube#video",
+        "etag": etag(video.number, video.views) if plan is None or "etag" in plan.keys else "",
+        "id": video.video_id,
+    }
+    if "snippet" in want:
+        item["snippet"] = video_snippet(world, video, light=plan is not None and plan.snippet_light)
+    if "contentDetails" in want:
+        item["contentDetails"] = {
+            "duration": iso_duration(video.duration),
             "dimension": "2d",
-            "definition": "hd" if traits.duration > 60 else "sd",
+            "definition": "hd" if video.duration > 60 else "sd",
             "caption": "false",
-            "licensedContent": traits.number % 3 == 0,
+            "licensedContent": video.number % 3 == 0,
             "contentRating": {},
             "projection": "rectangular",
-        })  # fmt: skip
-    if "status" in parts and (plan is None or plan.wants("status")):
-        put("status", {
+        }
+    if "status" in want:
+        item["status"] = {
             "uploadStatus": "processed",
             "privacyStatus": "public",
             "license": "youtube",
             "embeddable": True,
             "publicStatsViewable": True,
-            "madeForKids": traits.comments_off and traits.number % 2 == 0,
-        })  # fmt: skip
-    if "statistics" in parts:
-        put("statistics", statistics(views, likes, comments, favorite=True))
-    return item
+            "madeForKids": video.comments_off and video.number % 2 == 0,
+        }
+    if "statistics" in want:
+        item["statistics"] = statistics(video.views, video.likes, video.comments, favorite=True)
+    return item if plan is None else plan.apply(item)
 
 
-def _light_snippet(plan: ItemPlan | None) -> bool:
-    """True when ``fields`` keeps only snippet keys that need no title (what trackers ask)."""
-    if plan is None or "snippet" not in plan.keys:
-        return False
-    return plan.snippet_light
-
-
-def video_snippet(world: World, traits: Traits, light: bool = False) -> dict[str, Any]:
-    channel = world.channels[traits.channel]
-    if light:
+def video_snippet(world: World, video: Observed, light: bool = False) -> dict[str, Any]:
+    channel = world.channels[video.channel]
+    if light:  # what trackers ask for: no title to write
         return {
-            "publishedAt": rfc3339(traits.published),
+            "publishedAt": rfc3339(video.published),
             "channelId": channel.channel_id,
             "liveBroadcastContent": "none",
         }
-    info = world.info(traits.number)
+    info = world.info(video.number)
     return {
-        "publishedAt": rfc3339(traits.published),
+        "publishedAt": rfc3339(video.published),
         "channelId": channel.channel_id,
         "title": info.title,
         "description": info.description,
@@ -147,29 +131,22 @@ def video_snippet(world: World, traits: Traits, light: bool = False) -> dict[str
 
 
 def video_stat_resource(
-    video_id: str,
-    traits: Traits,
-    observed: tuple[int, int | None, int | None],
-    parts: Collection[str],
-    plan: ItemPlan | None = None,
+    video: Observed, parts: Collection[str], plan: ItemPlan | None = None
 ) -> dict[str, Any]:
     """One ``youtube#videoStats`` item of ``videos:batchGetStats``."""
-    views, likes, comments = observed
-    item: dict[str, Any] = {}
-    put = item.__setitem__ if plan is None else partial(plan.put, item)
-    if plan is None or plan.wants("kind"):
-        put("kind", "youtube#videoStats")
-    if plan is None or plan.wants("etag"):
-        put("etag", etag(traits.number, views, 7))
-    if plan is None or plan.wants("id"):
-        put("id", video_id)
-    if "snippet" in parts:
-        put("snippet", {"publishTime": rfc3339(traits.published)})
-    if "statistics" in parts:
-        put("statistics", statistics(views, likes, comments, favorite=False))
-    if "contentDetails" in parts:
-        put("contentDetails", {"duration": f"{traits.duration}s"})
-    return item
+    want = parts if plan is None else plan.keys.intersection(parts)
+    item: dict[str, Any] = {
+        "kind": "youtube#videoStats",
+        "etag": etag(video.number, video.views, 7) if plan is None or "etag" in plan.keys else "",
+        "id": video.video_id,
+    }
+    if "snippet" in want:
+        item["snippet"] = {"publishTime": rfc3339(video.published)}
+    if "statistics" in want:
+        item["statistics"] = statistics(video.views, video.likes, video.comments, favorite=False)
+    if "contentDetails" in want:
+        item["contentDetails"] = {"duration": f"{video.duration}s"}
+    return item if plan is None else plan.apply(item)
 
 
 def channel_resource(

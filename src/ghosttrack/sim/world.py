@@ -1,9 +1,10 @@
 """The simulated YouTube: channels, their uploads, and every video's counts at any moment.
 
 Everything is a pure function of the seed: a video's traits are hashed from (seed, index) when
-first needed, its publish time comes from its channel's upload rhythm in closed form, and its
-counts at time t from a lifetime curve. Only the channels (a few thousand) are held in memory,
-so a world of a million videos costs a few megabytes and answers any lookup in microseconds.
+needed, its publish time comes from its channel's upload rhythm in closed form, and its counts
+at time t from a lifetime curve (``model``). Only the channels (a few thousand) are held in
+memory, so a world of a million videos costs a few megabytes; batches of videos are evaluated
+as numpy arrays, so a 50-id call costs tens of microseconds.
 """
 
 from __future__ import annotations
@@ -12,32 +13,27 @@ import bisect
 import hashlib
 import math
 import struct
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
-from typing import NamedTuple
+from typing import Any, NamedTuple
+
+import numpy as np
 
 from ghosttrack.clock import ensure_utc
-from ghosttrack.sim import names
-from ghosttrack.sim.codec import M64, VideoIdCodec, channel_id_for, derive_key, mix64
+from ghosttrack.sim import model, names
+from ghosttrack.sim.codec import VideoIdCodec, channel_id_for, derive_key
+from ghosttrack.sim.model import DAY, HOUR, SCALAR, VECTOR, YEAR, ChannelParams
 from ghosttrack.youtube.models import VideoStats
 
 DEFAULT_EPOCH = datetime(2026, 6, 1, tzinfo=UTC)
 DEFAULT_HORIZON = timedelta(days=60)
 VIDEOS_PER_CHANNEL = 200
 
-HOUR = 3600.0
-DAY = 86400.0
-YEAR = 365.0 * DAY
 _MAX_BACK_CATALOGUE = 15 * YEAR
-_GOLDEN = 0x9E3779B97F4A7C15
 _U16 = 1.0 / 65536.0
-# log-uniform ranges of the traits, per 16-bit step
-_LN_LIKES = math.log(0.08 / 0.008) / 65536
-_LN_COMMENTS = math.log(0.25 / 0.02) / 65536
-_LN_TAIL = math.log(12.0) / 65536
-_LN_FAST = math.log(12.0) / 65536
+_CHUNK = 256
 
 # Rhythm: (name, share of channels, mean seconds between uploads, videos-count weight)
 RHYTHMS: tuple[tuple[str, float, float, float], ...] = (
@@ -85,7 +81,8 @@ class Channel:
 
 
 class Traits(NamedTuple):
-    """What a video is, hashed from (seed, index); times are Unix seconds, ages seconds."""
+    """What one video is (``model.FIELDS``); times are Unix seconds, ages seconds.
+    ``cN_age``/``cN_share``: when invalid views are removed, and which share of those counted."""
 
     number: int
     channel: int
@@ -101,12 +98,79 @@ class Traits(NamedTuple):
     hides_likes: bool
     comments_off: bool
     gone_at: float
-    gone_kind: str
+    private: bool
     viral_age: float
     viral_size: float
     viral_tau: float
-    corrections: tuple[tuple[float, float], ...]
+    c1_age: float
+    c1_share: float
+    c2_age: float
+    c2_share: float
+    c3_age: float
+    c3_share: float
     duration: int
+
+    @property
+    def gone_kind(self) -> str:
+        """``public`` if it never goes; else ``private`` or ``deleted`` (from ``gone_at``)."""
+        if math.isinf(self.gone_at):
+            return PUBLIC
+        return PRIVATE if self.private else DELETED
+
+    @property
+    def corrections(self) -> tuple[tuple[float, float], ...]:
+        """(age, share removed) of each correction."""
+        slots = ((self.c1_age, self.c1_share), (self.c2_age, self.c2_share))
+        return tuple((a, s) for a, s in (*slots, (self.c3_age, self.c3_share)) if s > 0)
+
+
+class TraitArrays(NamedTuple):
+    """The traits of a batch of videos, one numpy array per field (same order as ``Traits``)."""
+
+    number: Any
+    channel: Any
+    position: Any
+    published: Any
+    v0: Any
+    w_fast: Any
+    tau_fast: Any
+    tau_tail: Any
+    tail_norm: Any
+    like_ratio: Any
+    comment_ratio: Any
+    hides_likes: Any
+    comments_off: Any
+    gone_at: Any
+    private: Any
+    viral_age: Any
+    viral_size: Any
+    viral_tau: Any
+    c1_age: Any
+    c1_share: Any
+    c2_age: Any
+    c2_share: Any
+    c3_age: Any
+    c3_share: Any
+    duration: Any
+
+    def rows(self) -> list[Traits]:
+        columns = [np.asarray(column).tolist() for column in self]
+        columns[-1] = [int(d) for d in columns[-1]]
+        return [Traits(*row) for row in zip(*columns, strict=True)]
+
+
+class Observed(NamedTuple):
+    """A video as an API answer shows it at a moment (None counts: hidden or off)."""
+
+    video_id: str
+    number: int
+    channel: int
+    published: float
+    duration: int
+    views: int
+    likes: int | None
+    comments: int | None
+    comments_off: bool
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,12 +216,6 @@ def from_ts(ts: float) -> datetime:
     return datetime.fromtimestamp(ts, UTC)
 
 
-def _logit(u: float) -> float:
-    """A symmetric heavy-ish variate from a uniform (logistic: sd ≈ 1.8)."""
-    u = min(max(u, 1e-4), 1.0 - 1e-4)
-    return math.log(u / (1.0 - u))
-
-
 def _log_uniform(u: float, low: float, high: float) -> float:
     return low * math.exp(u * math.log(high / low))
 
@@ -174,10 +232,18 @@ def round_subscribers(count: int) -> int:
 _SIXTEEN = struct.Struct("<16H").unpack
 
 
-def _hash16(key: bytes, index: int, counter: int = 0) -> tuple[int, ...]:
+Hasher = Any  # a keyed hashlib.blake2s object, copied for each use (cheaper than re-keying)
+
+
+def keyed(key: int) -> Hasher:
+    return hashlib.blake2s(key=key.to_bytes(8, "little"))
+
+
+def _hash16(keyed_hasher: Hasher, index: int, counter: int = 0) -> tuple[int, ...]:
     """Sixteen 16-bit draws (0..65535) for (key, index, counter): one keyed BLAKE2s, C-fast."""
-    data = (index | (counter << 48)).to_bytes(8, "little")
-    return _SIXTEEN(hashlib.blake2s(data, key=key).digest())
+    h = keyed_hasher.copy()
+    h.update((index | (counter << 48)).to_bytes(8, "little"))
+    return _SIXTEEN(h.digest())
 
 
 class _Draws:
@@ -185,7 +251,7 @@ class _Draws:
 
     __slots__ = ("_counter", "_index", "_key", "_pending")
 
-    def __init__(self, key: bytes, index: int) -> None:
+    def __init__(self, key: Hasher, index: int) -> None:
         self._key = key
         self._index = index
         self._counter = 0
@@ -213,7 +279,7 @@ class World:
         channels: int | None = None,
         epoch: datetime = DEFAULT_EPOCH,
         horizon: timedelta = DEFAULT_HORIZON,
-        trait_cache: int = 65_536,
+        trait_cache: int = 4096,
     ) -> None:
         if videos < 1:
             raise ValueError("a world needs at least one video")
@@ -225,13 +291,16 @@ class World:
         self.horizon = horizon
         self._epoch_ts = self.epoch.timestamp()
         self._codec = VideoIdCodec(seed)
-        self._publish_key = derive_key(seed, 10)
-        self._trait_key = derive_key(seed, 11).to_bytes(8, "little")
-        self._title_key = derive_key(seed, 12).to_bytes(8, "little")
-        self._rare_key = derive_key(seed, 13).to_bytes(8, "little")
+        self._keys = model.Keys(publish=derive_key(seed, 10), trait=derive_key(seed, 11))
+        self._title_key = keyed(derive_key(seed, 12))
         wanted = channels if channels is not None else max(1, videos // VIDEOS_PER_CHANNEL)
         self.channels: Sequence[Channel] = self._build_channels(min(wanted, videos))
         self._starts = [c.first_video for c in self.channels]
+        self._starts_array = np.array(self._starts, dtype=np.int64)
+        self._params = [_params(c) for c in self.channels]
+        self._arrays = ChannelParams(
+            *(np.array(column) for column in zip(*self._params, strict=True))
+        )
         self._by_id = {c.channel_id: c for c in self.channels}
         self._by_handle = {c.handle.lower(): c for c in self.channels}
         self.traits = lru_cache(maxsize=trait_cache)(self._compute_traits)
@@ -239,7 +308,7 @@ class World:
     # ---- channels -------------------------------------------------------------------------
 
     def _build_channels(self, count: int) -> list[Channel]:
-        key = derive_key(self.seed, 20).to_bytes(8, "little")
+        key = keyed(derive_key(self.seed, 20))
         draws = [_Draws(key, i) for i in range(count)]
         rhythms = [self._pick_rhythm(d()) for d in draws]
         weights = [
@@ -345,16 +414,15 @@ class World:
     # ---- uploads --------------------------------------------------------------------------
 
     def upload_time(self, channel: Channel, position: int) -> float:
-        """When the channel's ``position``-th upload (0 = first) is published: closed form,
-        strictly increasing in ``position``."""
-        index = channel.first_video + position
-        h = mix64(self._publish_key ^ ((index * _GOLDEN) & M64))
-        jitter = 0.8 * (h & 0xFFFF) * _U16
-        if channel.burst == 1:
-            return float(int(channel.first_upload + (position + jitter) * channel.interval))
-        group, within = divmod(position, channel.burst)
-        start = channel.first_upload + group * channel.interval * channel.burst
-        return float(int(start + (within + jitter) * channel.burst_step))
+        """When the channel's ``position``-th upload (0 = first) is published."""
+        published: float = model.upload_time(
+            SCALAR,
+            self._keys.publish,
+            channel.first_video + position,
+            position,
+            self._params[channel.index],
+        )
+        return published
 
     def count_published(self, channel: Channel, ts: float) -> int:
         """How many of the channel's uploads are published at or before ``ts``."""
@@ -365,6 +433,22 @@ class World:
                 low = mid + 1
             else:
                 high = mid
+        return low
+
+    def count_published_many(self, channel_indices: Any, ts: float) -> Any:
+        """``count_published`` for many channels at once (an array), by a joint bisection."""
+        chans = np.asarray(channel_indices, dtype=np.int64)
+        params = ChannelParams(*(column[chans] for column in self._arrays))
+        low = np.zeros(len(chans), dtype=np.int64)
+        high = np.array([self.channels[c].video_count for c in chans.tolist()], dtype=np.int64)
+        while (open_ := low < high).any():
+            mid = (low + high) // 2
+            at = model.upload_time(
+                VECTOR, self._keys.publish, params.first_video + mid, mid, params
+            )
+            early = open_ & (at <= ts)
+            low = np.where(early, mid + 1, low)
+            high = np.where(open_ & ~early, mid, high)
         return low
 
     def uploads(
@@ -381,24 +465,33 @@ class World:
             else self.count_published(channel, to_ts(until) - 1e-3)
         )
         found = []
-        for position in range(low, high):
-            traits = self.traits(channel.first_video + position)
-            found.append(
-                Upload(
-                    video_id=self.video_id(traits.number),
-                    channel_id=channel.channel_id,
-                    published_at=from_ts(traits.published),
-                    gone_at=None if math.isinf(traits.gone_at) else from_ts(traits.gone_at),
+        for start in range(low, high, _CHUNK):
+            first = channel.first_video + start
+            for traits in self.batch(
+                range(first, min(first + _CHUNK, channel.first_video + high))
+            ).rows():
+                found.append(
+                    Upload(
+                        video_id=self.video_id(traits.number),
+                        channel_id=channel.channel_id,
+                        published_at=from_ts(traits.published),
+                        gone_at=None if math.isinf(traits.gone_at) else from_ts(traits.gone_at),
+                    )
                 )
-            )
         return found
 
-    def public_uploads_desc(self, channel: Channel, ts: float) -> Iterator[Traits]:
-        """The channel's uploads visible at ``ts``, newest first."""
-        for position in range(self.count_published(channel, ts) - 1, -1, -1):
-            traits = self.traits(channel.first_video + position)
-            if traits.gone_at > ts:
-                yield traits
+    def public_uploads_desc(
+        self, channel: Channel, ts: float, below: int | None = None
+    ) -> Iterator[Traits]:
+        """The channel's uploads published at or before ``ts`` and public then, newest first
+        (from position ``below - 1`` down when given)."""
+        top = self.count_published(channel, ts) if below is None else below
+        for stop in range(top, 0, -_CHUNK):
+            first = channel.first_video + max(0, stop - _CHUNK)
+            rows = self.batch(range(first, channel.first_video + stop)).rows()
+            for traits in reversed(rows):
+                if traits.gone_at > ts:
+                    yield traits
 
     # ---- videos ---------------------------------------------------------------------------
 
@@ -413,101 +506,78 @@ class World:
         return index
 
     def _compute_traits(self, index: int) -> Traits:
-        channel = self.channel_of(index)
-        position = index - channel.first_video
-        u = _hash16(self._trait_key, index)
-        v0 = channel.view_scale * math.exp(0.9 * _logit(u[0] * _U16))
-        like_ratio = 0.008 * math.exp(u[4] * _LN_LIKES)
-        tau_tail = 10 * DAY * math.exp(u[3] * _LN_TAIL)
-        if u[10] < 16384:  # a quarter are shorts
-            duration = 10 + (u[11] * 50 >> 16)
-        else:
-            duration = min(int(60 * math.exp(2.3 + 0.5 * _logit(u[11] * _U16))), 43_200)
-        traits = Traits(
-            index,
-            channel.index,
-            position,
-            self.upload_time(channel, position),
-            v0,
-            0.3 + 0.55 * u[1] * _U16,
-            6 * HOUR * math.exp(u[2] * _LN_FAST),
-            tau_tail,
-            math.log1p(YEAR / tau_tail),
-            like_ratio,
-            like_ratio * 0.02 * math.exp(u[5] * _LN_COMMENTS),
-            u[6] < 2621,  # 4% hide their likes
-            u[7] < 3932,  # 6% have comments off
-            math.inf,
-            PUBLIC,
-            math.inf,
-            0.0,
-            DAY,
-            (),
-            duration,
-        )
-        if u[8] < 1966 or u[9] < 983 or u[12] < 13107:  # 3% end, 1.5% go viral, 20% corrected
-            return self._rare_traits(traits, u)
-        return traits
+        params = self._params[bisect.bisect_right(self._starts, index) - 1]
+        values = model.derive(SCALAR, self._keys, index, params)
+        return Traits._make([*values[:-1], int(values[-1])])
 
-    def _rare_traits(self, traits: Traits, u: tuple[int, ...]) -> Traits:
-        """What only a few videos have: an end (private/deleted), a viral spike, corrections."""
-        d = _Draws(self._rare_key, traits.number)
-        if u[8] < 1966:
-            gone_age = _log_uniform(d(), HOUR, 3 * YEAR)
-            traits = traits._replace(
-                gone_at=float(int(traits.published + gone_age)),
-                gone_kind=PRIVATE if d() < 0.5 else DELETED,
-            )
-        if u[9] < 983:
-            traits = traits._replace(
-                viral_age=_log_uniform(d(), DAY, 2 * YEAR),
-                viral_size=traits.v0 * (2.0 + 20.0 * d()),
-                viral_tau=_log_uniform(d(), DAY, 5 * DAY),
-            )
-        if u[12] < 13107:
-            traits = traits._replace(corrections=self._corrections(traits, d))
-        return traits
-
-    def _corrections(self, traits: Traits, d: _Draws) -> tuple[tuple[float, float], ...]:
-        """Moments (ages) when invalid views are removed, and how many each time."""
-        windows = ((2 * HOUR, 3 * DAY), (3 * DAY, 60 * DAY), (60 * DAY, 3 * YEAR))
-        events = []
-        for low, high in windows[: 1 + int(d() * 3)]:
-            age = float(int(_log_uniform(d(), low, high)))
-            events.append((age, _log_uniform(d(), 0.002, 0.05) * raw_views(traits, age)))
-        return tuple(events)
+    def batch(self, indices: Iterable[int]) -> TraitArrays:
+        """The traits of many videos at once, as arrays."""
+        numbers = np.fromiter(indices, dtype=np.int64)
+        chans = np.searchsorted(self._starts_array, numbers, side="right") - 1
+        params = ChannelParams(*(column[chans] for column in self._arrays))
+        return TraitArrays(*model.derive(VECTOR, self._keys, numbers, params))
 
     def observe(self, traits: Traits, ts: float) -> tuple[int, int | None, int | None] | None:
         """(views, likes, comments) at ``ts``; None when the video is not public then."""
-        if ts < traits.published or ts >= traits.gone_at:
+        views, likes, comments, visible = model.observe(SCALAR, traits, ts)
+        if not visible:
             return None
-        age = ts - traits.published
-        raw = raw_views(traits, age)
-        views = raw
-        for at_age, drop in traits.corrections:
-            if age >= at_age:
-                views -= drop
-        likes = None if traits.hides_likes else int(raw * traits.like_ratio)
-        comments = None if traits.comments_off else int(raw * traits.comment_ratio)
-        return max(0, int(views)), likes, comments
+        return (
+            max(0, int(views)),
+            None if traits.hides_likes else int(likes),
+            None if traits.comments_off else int(comments),
+        )
+
+    def observe_many(
+        self, indices: Sequence[int], ts: float, video_ids: Sequence[str] | None = None
+    ) -> list[Observed | None]:
+        """What the API shows of each video at ``ts`` (None: not public then), in one batch.
+        ``video_ids``, when the caller has them, saves encoding the indices again."""
+        if not indices:
+            return []
+        t = self.batch(indices)
+        views, likes, comments, visible = model.observe(VECTOR, t, ts)
+        columns = zip(
+            video_ids if video_ids is not None else [self.video_id(i) for i in indices],
+            indices,
+            t.channel.tolist(),
+            t.published.tolist(),
+            t.duration.astype(np.int64).tolist(),
+            np.maximum(views, 0.0).astype(np.int64).tolist(),
+            np.where(t.hides_likes, -1, likes.astype(np.int64)).tolist(),
+            np.where(t.comments_off, -1, comments.astype(np.int64)).tolist(),
+            t.comments_off.tolist(),
+            visible.tolist(),
+            strict=True,
+        )
+        return [
+            Observed(vid, n, ch, pub, dur, v, None if li < 0 else li, None if co < 0 else co, off)
+            if vis
+            else None
+            for vid, n, ch, pub, dur, v, li, co, off, vis in columns
+        ]
+
+    def observe_ids(self, video_ids: Sequence[str], ts: float) -> list[Observed]:
+        """The videos among ``video_ids`` that are public at ``ts``, in order (what
+        ``videos.list`` answers: unknown, unpublished, private and deleted ids left out)."""
+        decode = self.video_index
+        known = [(v, i) for v in video_ids if (i := decode(v)) is not None]
+        seen = self.observe_many([i for _, i in known], ts, [v for v, _ in known])
+        return [o for o in seen if o is not None]
 
     def stats(self, video_id: str, at: datetime) -> VideoStats | None:
         """The video's counts at ``at`` as the API would report them; None when absent."""
-        index = self.video_index(video_id)
-        if index is None:
+        found = self.observe_ids([video_id], to_ts(at))
+        if not found:
             return None
-        traits = self.traits(index)
-        observed = self.observe(traits, to_ts(at))
-        if observed is None:
-            return None
-        views, likes, comments = observed
+        seen = found[0]
         return VideoStats(
             video_id=video_id,
-            views=views,
-            likes=likes,
-            comments=comments,
-            published_at=from_ts(traits.published),
-            channel_id=self.channels[traits.channel].channel_id,
+            views=seen.views,
+            likes=seen.likes,
+            comments=seen.comments,
+            published_at=from_ts(seen.published),
+            channel_id=self.channels[seen.channel].channel_id,
             fetched_at=ensure_utc(at),
         )
 
@@ -551,14 +621,14 @@ class World:
         ts = to_ts(published_before) if published_before is not None else self._epoch_ts
         stride = _coprime_stride(self.video_count)
         found: list[str] = []
-        for step in range(self.video_count):
-            index = (step * stride) % self.video_count
-            traits = self.traits(index)
-            if traits.published < ts and traits.gone_at > ts:
-                found.append(self.video_id(index))
-                if len(found) == n:
-                    break
-        return found
+        for start in range(0, self.video_count, _CHUNK):
+            chunk = [(step * stride) % self.video_count for step in range(start, start + _CHUNK)]
+            t = self.batch(chunk[: self.video_count - start])
+            public = (t.published < ts) & (t.gone_at > ts)
+            found += [self.video_id(int(i)) for i in t.number[public].tolist()]
+            if len(found) >= n:
+                break
+        return found[:n]
 
     def channel_ids(self, n: int) -> list[str]:
         return [c.channel_id for c in self.channels[:n]]
@@ -567,26 +637,31 @@ class World:
         self, n: int, predicate: Callable[[Traits], bool] | None = None, *, start: int = 0
     ) -> list[Traits]:
         """The first ``n`` videos (by index from ``start``) whose traits satisfy ``predicate``."""
-        found = []
-        for index in range(start, self.video_count):
-            traits = self.traits(index)
-            if predicate is None or predicate(traits):
-                found.append(traits)
-                if len(found) == n:
-                    break
-        return found
+        found: list[Traits] = []
+        for first in range(start, self.video_count, _CHUNK):
+            rows = self.batch(range(first, min(first + _CHUNK, self.video_count))).rows()
+            found += [t for t in rows if predicate is None or predicate(t)]
+            if len(found) >= n:
+                break
+        return found[:n]
 
 
 def raw_views(traits: Traits, age: float) -> float:
-    """Views accumulated by ``age`` before any correction: a fast launch that decays, a long
-    logarithmic tail, and now and then a viral spike."""
-    value = traits.v0 * (
-        traits.w_fast * (1.0 - math.exp(-age / traits.tau_fast))
-        + (1.0 - traits.w_fast) * math.log1p(age / traits.tau_tail) / traits.tail_norm
-    )
-    if age > traits.viral_age:
-        value += traits.viral_size * (1.0 - math.exp(-(age - traits.viral_age) / traits.viral_tau))
+    """Views accumulated by ``age`` before any correction (see ``model.raw_views``)."""
+    value: float = model.raw_views(SCALAR, traits, age)
     return value
+
+
+def _params(channel: Channel) -> ChannelParams:
+    return ChannelParams(
+        channel.index,
+        channel.first_video,
+        channel.first_upload,
+        channel.interval,
+        channel.burst,
+        channel.burst_step,
+        channel.view_scale,
+    )
 
 
 def _apportion(total: int, weights: Sequence[float]) -> list[int]:
