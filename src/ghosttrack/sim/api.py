@@ -31,7 +31,7 @@ from ghosttrack.sim.world import Channel, Traits, World
 
 MAX_IDS = 50
 MAX_SEARCH_RESULTS = 500
-MAX_SEARCH_SCAN = 20_000
+MAX_SEARCH_SCAN = 5_000  # uploads examined per search: bounds a query's cost
 
 # Parts the simulator fills, and parts the real API knows (accepted, left empty).
 VIDEO_PARTS = frozenset({"id", "snippet", "contentDetails", "statistics", "status"})

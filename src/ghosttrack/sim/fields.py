@@ -200,16 +200,6 @@ def item_mask(mask: Mask | None, container: str = "items") -> Mask | None:
     return sub
 
 
-def wants(mask: Mask | None, key: str) -> bool:
-    return mask is None or key in mask or "*" in mask
-
-
-def sub_mask(mask: Mask | None, key: str) -> Mask | None:
-    if mask is None:
-        return None
-    return mask.get(key, mask.get("*"))
-
-
 @dataclass(frozen=True)
 class ItemPlan:
     """How to trim each element of ``items`` to ``fields`` in one pass: which keys to build at
