@@ -105,11 +105,10 @@ class Simulator:
         if fault is not None:
             return fault
         params = request.query_params
-        key = params.get("key") or request.headers.get("x-goog-api-key")
+        key = params.get("key") or request.headers.get("x-goog-api-key") or ""
         refusal = self._check_key(key)
         if refusal is not None:
             return refusal
-        assert key is not None
         now = self.clock.now()
         exhausted = state.meter.charge(state.fingerprint(key), method, now)
         if exhausted is not None:
@@ -135,7 +134,7 @@ class Simulator:
         self.state.injected[label] += 1
         return self._fault_response(fault)
 
-    def _check_key(self, key: str | None) -> Response | None:
+    def _check_key(self, key: str) -> Response | None:
         config = self.config
         if not key:
             self.state.rejected["forbidden"] += 1
