@@ -113,3 +113,22 @@ def test_track_once_with_a_rejected_key_fails_without_printing_it(
     assert "key" in result.stderr.lower()
     report = status(ghosttrack, **env)
     assert report["due_now"] == 1  # released, still due
+
+
+def test_an_unreachable_database_is_named_without_its_password(ghosttrack: Run) -> None:
+    url = "postgresql+psycopg://tracker:hunter2@127.0.0.1:1/ghosttrack"
+    result = ghosttrack(
+        "track",
+        "--once",
+        env={"GHOSTTRACK_DATABASE_URL": url, "GHOSTTRACK_YOUTUBE_API_KEYS": "k"},
+    )
+    assert result.returncode == 1
+    assert "127.0.0.1:1" in result.stderr
+    assert "hunter2" not in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_bad_settings_name_the_variable(ghosttrack: Run) -> None:
+    result = ghosttrack("status", env={"GHOSTTRACK_LEASE": "soon"})
+    assert result.returncode == 2
+    assert "GHOSTTRACK_LEASE" in result.stderr
