@@ -7,19 +7,23 @@ from __future__ import annotations
 
 import dataclasses
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date, datetime, timedelta
 
 from ghosttrack.ledger import MemoryLedger
 from ghosttrack.watchlist.records import (
     AddResult,
+    ChannelStatus,
     Job,
     JobKind,
     JobStatus,
+    NewSearch,
     QuotaUsage,
+    SavedSearch,
     VideoMetadata,
     VideoStatus,
     Visit,
+    WatchedChannel,
     WatchEntry,
     WatchlistCounts,
 )
@@ -43,6 +47,9 @@ class MemoryStore:
         self._metadata: dict[str, VideoMetadata] = {}
         self._jobs: dict[int, Job] = {}
         self._ledger = MemoryLedger()
+        self._channels: dict[str, WatchedChannel] = {}
+        self._searches: dict[int, SavedSearch] = {}
+        self._search_ids = 0
 
     # --- watchlist ---------------------------------------------------------------------------
 
@@ -191,6 +198,106 @@ class MemoryStore:
                 del self._metadata[key]
         return len(expired)
 
+    # --- channels (the hunter) ---------------------------------------------------------------
+
+    def add_channels(self, rows: Sequence[WatchedChannel]) -> AddResult:
+        added = 0
+        with self._lock:
+            for row in rows:
+                if row.channel_id not in self._channels:
+                    self._channels[row.channel_id] = _whole_seconds(row)
+                    added += 1
+        return AddResult(added=added, already_present=len(rows) - added)
+
+    def get_channels(self, channel_ids: Sequence[str]) -> list[WatchedChannel]:
+        with self._lock:
+            return [self._channels[c] for c in dict.fromkeys(channel_ids) if c in self._channels]
+
+    def list_channels(self) -> list[WatchedChannel]:
+        with self._lock:
+            return sorted(self._channels.values(), key=lambda c: (c.added_at, c.channel_id))
+
+    def remove_channels(self, channel_ids: Sequence[str]) -> int:
+        with self._lock:
+            return sum(self._channels.pop(c, None) is not None for c in set(channel_ids))
+
+    def due_channels(self, *, now: datetime, limit: int) -> list[WatchedChannel]:
+        return self._due(lambda c: c.next_poll_at, now, limit)
+
+    def stats_due_channels(self, *, now: datetime, limit: int) -> list[WatchedChannel]:
+        return self._due(lambda c: c.stats_next_at, now, limit)
+
+    def _due(
+        self, when: Callable[[WatchedChannel], datetime], now: datetime, limit: int
+    ) -> list[WatchedChannel]:
+        with self._lock:
+            due = [c for c in self._active_channels() if when(c) <= now]
+        return sorted(due, key=lambda c: (when(c), c.channel_id))[:limit]
+
+    def _active_channels(self) -> list[WatchedChannel]:
+        return [c for c in self._channels.values() if c.status is ChannelStatus.ACTIVE]
+
+    def next_channel_work_at(self) -> datetime | None:
+        with self._lock:
+            active = self._active_channels()
+        times = [c.next_poll_at for c in active] + [c.stats_next_at for c in active]
+        return min(times, default=None)
+
+    def update_channels(self, rows: Sequence[WatchedChannel]) -> int:
+        changed: set[str] = set()
+        with self._lock:
+            for row in rows:
+                if row.channel_id in self._channels:
+                    self._channels[row.channel_id] = _whole_seconds(row)
+                    changed.add(row.channel_id)
+        return len(changed)
+
+    # --- saved searches ----------------------------------------------------------------------
+
+    def add_search(self, search: NewSearch) -> tuple[SavedSearch, bool]:
+        with self._lock:
+            for saved in self._searches.values():
+                if saved.query == search.query:
+                    return saved, False
+            self._search_ids += 1
+            saved = SavedSearch(
+                id=self._search_ids,
+                query=search.query,
+                every=timedelta(seconds=round(search.every.total_seconds())),
+                next_run_at=search.next_run_at,
+                last_run_at=None,
+                added_at=search.added_at,
+            )
+            self._searches[saved.id] = saved
+            return saved, True
+
+    def list_searches(self) -> list[SavedSearch]:
+        with self._lock:
+            return sorted(self._searches.values(), key=lambda s: s.id)
+
+    def remove_searches(self, search_ids: Sequence[int]) -> int:
+        with self._lock:
+            return sum(self._searches.pop(i, None) is not None for i in set(search_ids))
+
+    def due_searches(self, *, now: datetime) -> list[SavedSearch]:
+        with self._lock:
+            due = [s for s in self._searches.values() if s.next_run_at <= now]
+        return sorted(due, key=lambda s: (s.next_run_at, s.id))
+
+    def record_search_run(self, search_id: int, *, ran_at: datetime, next_run_at: datetime) -> bool:
+        with self._lock:
+            saved = self._searches.get(search_id)
+            if saved is None:
+                return False
+            self._searches[search_id] = dataclasses.replace(
+                saved, last_run_at=ran_at, next_run_at=next_run_at
+            )
+            return True
+
+    def next_search_at(self) -> datetime | None:
+        with self._lock:
+            return min((s.next_run_at for s in self._searches.values()), default=None)
+
     # --- jobs --------------------------------------------------------------------------------
 
     def start_job(self, kind: JobKind, *, now: datetime, worker: str | None) -> Job:
@@ -237,3 +344,10 @@ class MemoryStore:
 
     def close(self) -> None:
         """Nothing to release."""
+
+
+def _whole_seconds(row: WatchedChannel) -> WatchedChannel:
+    """Intervals as SQL keeps them: whole seconds."""
+    return dataclasses.replace(
+        row, poll_every=timedelta(seconds=round(row.poll_every.total_seconds()))
+    )

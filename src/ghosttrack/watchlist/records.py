@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
@@ -125,3 +125,55 @@ class QuotaUsage:
     day: str  # Pacific date, ISO
     used: int
     limit: int
+
+
+# --- discovery (issue 4): channels and searches -----------------------------------------------
+
+
+class ChannelStatus(StrEnum):
+    ACTIVE = "active"  # polled for uploads on its schedule, statistics daily
+    UNAVAILABLE = "unavailable"  # channels.list no longer returns it (terminated, hidden)
+
+
+@dataclass(frozen=True, slots=True)
+class WatchedChannel:
+    """One row of ``channels``: a channel the hunter polls for uploads, and its schedule.
+
+    ``last_upload_at`` is the publication time of the newest upload seen: a feed whose 15
+    entries are all newer than it may have missed some, so the uploads playlist fills the gap.
+    """
+
+    channel_id: str
+    handle: str | None
+    title: str | None
+    status: ChannelStatus
+    poll_every: timedelta
+    next_poll_at: datetime
+    last_polled_at: datetime | None
+    last_upload_at: datetime | None
+    last_video_id: str | None
+    backfilled: bool
+    stats_next_at: datetime
+    added_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class NewSearch:
+    """A saved search to add; its first run is at ``next_run_at``."""
+
+    query: str
+    every: timedelta
+    next_run_at: datetime
+    added_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class SavedSearch:
+    """One row of ``searches``: a query run every ``every`` for uploads since its last run."""
+
+    id: int
+    query: str
+    every: timedelta
+    next_run_at: datetime
+    last_run_at: datetime | None
+    added_at: datetime

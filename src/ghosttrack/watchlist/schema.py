@@ -8,7 +8,8 @@ precision as PostgreSQL, so both backends (and the in-memory fake) round-trip id
 
 The watchlist is narrow on purpose (the seed's budget: < 0.5 GB for a million videos): short
 strings, no metadata, and on SQLite a ``WITHOUT ROWID`` table clustered on the video id, so the
-primary key is not stored twice. Issue 4 adds ``channels`` and ``searches`` in a later revision.
+primary key is not stored twice. Revision 0002 (issue 4) adds ``channels`` and ``searches``,
+narrow too: what the hunter's schedules need, no metadata.
 """
 
 from __future__ import annotations
@@ -136,4 +137,36 @@ quota_usage = sa.Table(
     sa.Column("used", sa.Integer(), nullable=False),
     sa.Column("quota_limit", sa.Integer(), nullable=False),
     sqlite_with_rowid=False,
+)
+
+#: The channels the hunter polls. Intervals are whole seconds (``Interval`` has no portable
+#: storage on SQLite); the due index serves the poll query as ``ix_watchlist_due`` serves claims.
+channels = sa.Table(
+    "channels",
+    metadata,
+    sa.Column("channel_id", sa.String(32), primary_key=True),
+    sa.Column("handle", sa.String(64)),
+    sa.Column("title", sa.String(200)),
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("poll_seconds", sa.Integer(), nullable=False),
+    sa.Column("next_poll_at", UtcDateTime(), nullable=False, index=True),
+    sa.Column("last_polled_at", UtcDateTime()),
+    sa.Column("last_upload_at", UtcDateTime()),
+    sa.Column("last_video_id", sa.String(20)),
+    sa.Column("backfilled", sa.Boolean(), nullable=False),
+    sa.Column("stats_next_at", UtcDateTime(), nullable=False),
+    sa.Column("added_at", UtcDateTime(), nullable=False),
+    sqlite_with_rowid=False,
+)
+
+#: Saved searches, run every ``every_seconds`` within the search bucket.
+searches = sa.Table(
+    "searches",
+    metadata,
+    sa.Column("id", RowId, primary_key=True, autoincrement=True),
+    sa.Column("query", sa.String(500), nullable=False, unique=True),
+    sa.Column("every_seconds", sa.Integer(), nullable=False),
+    sa.Column("next_run_at", UtcDateTime(), nullable=False),
+    sa.Column("last_run_at", UtcDateTime()),
+    sa.Column("added_at", UtcDateTime(), nullable=False),
 )

@@ -16,10 +16,13 @@ from ghosttrack.watchlist.records import (
     Job,
     JobKind,
     JobStatus,
+    NewSearch,
     QuotaUsage,
+    SavedSearch,
     VideoMetadata,
     VideoStatus,
     Visit,
+    WatchedChannel,
     WatchEntry,
     WatchlistCounts,
 )
@@ -85,6 +88,56 @@ class WatchlistStore(Protocol):
     def delete_metadata_before(self, cutoff: datetime) -> int:
         """The janitor's statement: drop metadata fetched before ``cutoff``."""
         ...
+
+    # --- channels (the hunter) -------------------------------------------------------------
+
+    def add_channels(self, rows: Sequence[WatchedChannel]) -> AddResult:
+        """Insert channels; ids already present are left as they are (counted as present)."""
+        ...
+
+    def get_channels(self, channel_ids: Sequence[str]) -> list[WatchedChannel]: ...
+
+    def list_channels(self) -> list[WatchedChannel]:
+        """Every channel, in the order they were added."""
+        ...
+
+    def remove_channels(self, channel_ids: Sequence[str]) -> int:
+        """Forget channels (their videos stay on the watchlist); returns the count."""
+        ...
+
+    def due_channels(self, *, now: datetime, limit: int) -> list[WatchedChannel]:
+        """Active channels whose next poll is at or before ``now``, the most overdue first."""
+        ...
+
+    def stats_due_channels(self, *, now: datetime, limit: int) -> list[WatchedChannel]:
+        """Active channels whose statistics are due at or before ``now``."""
+        ...
+
+    def next_channel_work_at(self) -> datetime | None:
+        """The earliest poll or statistics time of an active channel; None when none."""
+        ...
+
+    def update_channels(self, rows: Sequence[WatchedChannel]) -> int:
+        """Write channel rows back (poll outcomes, schedules) in one statement a chunk."""
+        ...
+
+    # --- saved searches --------------------------------------------------------------------
+
+    def add_search(self, search: NewSearch) -> tuple[SavedSearch, bool]:
+        """Save a search; when its query is saved already, that one and False."""
+        ...
+
+    def list_searches(self) -> list[SavedSearch]: ...
+
+    def remove_searches(self, search_ids: Sequence[int]) -> int: ...
+
+    def due_searches(self, *, now: datetime) -> list[SavedSearch]: ...
+
+    def record_search_run(self, search_id: int, *, ran_at: datetime, next_run_at: datetime) -> bool:
+        """Note a run; False when the search was removed meanwhile."""
+        ...
+
+    def next_search_at(self) -> datetime | None: ...
 
     # --- jobs ------------------------------------------------------------------------------
 
