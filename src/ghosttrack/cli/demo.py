@@ -1,11 +1,17 @@
 """The demo behind ``make run`` with no API key: the simulator on loopback, an accelerated
-clock and a seeded demo watchlist, in ``<home>/demo`` so it never mixes with real data."""
+clock and a seeded demo watchlist, in ``<home>/demo`` so it never mixes with real data.
+
+The demo's world and timeline persist between runs (``demo.json`` keeps the world's epoch; the
+clock resumes from the last job), so a second ``make run`` carries on where the first stopped.
+"""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 from pydantic import SecretStr
 from rich.console import Console
@@ -30,62 +36,76 @@ WATCH_OLDER = 350  # the back catalogue: weekly tier
 @contextmanager
 def demo_session(settings: Settings, console: Console) -> Iterator[Settings]:
     """Start the simulator and yield settings pointing at it, with a demo watchlist."""
-    now = SystemClock().now().replace(microsecond=0)  # the edge: the demo's timeline starts here
-    demo = settings.model_copy(
-        update={
-            "home": settings.home / "demo",
-            "database_url": None,
-            "vault_url": None,
-            "clock_speed": DEMO_SPEED,
-            "clock_start": now,
-            "clock_anchor": now,
-            "now": None,
-        }
-    )
-    clock = demo.clock()
-    epoch = datetime(now.year, now.month, now.day, tzinfo=UTC)
-    config = SimConfig(seed=DEMO_SEED, videos=DEMO_VIDEOS, epoch=epoch, latency=0.02)
-    with SimServer(config, clock) as sim:
-        demo = demo.model_copy(
+    home = settings.home / "demo"
+    home.mkdir(parents=True, exist_ok=True)
+    database_url = f"sqlite:///{home / 'ghosttrack.db'}"
+    upgrade(database_url)
+    store = SqlStore.from_url(database_url)
+    try:
+        epoch, start = demo_timeline(home, store)
+        demo = settings.model_copy(
             update={
-                "youtube_api_url": sim.base_url,
-                "youtube_feed_url": sim.feed_url,
-                "youtube_api_keys": [SecretStr("simulator-demo-key")],
+                "home": home,
+                "database_url": database_url,
+                "vault_url": None,
+                "clock_speed": DEMO_SPEED,
+                "clock_start": start,
+                "clock_anchor": SystemClock().now(),  # the edge: real time at the start
+                "now": None,
             }
         )
-        console.print(
-            "[bold yellow]No YouTube API key set (GHOSTTRACK_YOUTUBE_API_KEYS):[/] "
-            "[bold yellow]running the demo[/]\n"
-            f"  simulator: {sim.base_url} ({DEMO_VIDEOS:,} videos, seed {DEMO_SEED})\n"
-            f"  clock: {DEMO_SPEED:g}x real time, starting {now:%Y-%m-%d %H:%M} UTC\n"
-            f"  data: {demo.home} (inspect with GHOSTTRACK_HOME={demo.home} ghosttrack status)",
-            highlight=False,
-        )
-        seed_watchlist(demo, sim.world, clock.now(), console)
-        yield demo
-
-
-def seed_watchlist(settings: Settings, world: World, now: datetime, console: Console) -> None:
-    """Add recent uploads and a back catalogue once; later runs keep the existing watchlist."""
-    settings.home.mkdir(parents=True, exist_ok=True)
-    url = settings.resolved_database_url
-    upgrade(url)
-    store = SqlStore.from_url(url)
-    try:
-        if store.counts(now=now).total:
-            return
-        recent_since = to_ts(now - timedelta(days=3))
-        now_ts = to_ts(now)
-        recent = world.find_videos(
-            WATCH_RECENT, lambda t: recent_since <= t.published < now_ts < t.gone_at
-        )
-        older = world.find_videos(
-            WATCH_OLDER, lambda t: t.published < recent_since and now_ts < t.gone_at
-        )
-        videos = [NewVideo(world.video_id(t.number)) for t in recent + older]
-        result = add_ids(
-            store, settings.tier_table(), settings.clock(), videos, revive_removed=False
-        )
-        console.print(f"  demo watchlist: {result.added} videos added")
+        clock = demo.clock()
+        config = SimConfig(seed=DEMO_SEED, videos=DEMO_VIDEOS, epoch=epoch, latency=0.02)
+        with SimServer(config, clock) as sim:
+            demo = demo.model_copy(
+                update={
+                    "youtube_api_url": sim.base_url,
+                    "youtube_feed_url": sim.feed_url,
+                    "youtube_api_keys": [SecretStr("simulator-demo-key")],
+                }
+            )
+            console.print(
+                "[bold yellow]No YouTube API key set (GHOSTTRACK_YOUTUBE_API_KEYS): "
+                "running the demo[/]\n"
+                f"  simulator: {sim.base_url} ({DEMO_VIDEOS:,} videos, seed {DEMO_SEED})\n"
+                f"  clock: {DEMO_SPEED:g}x real time, from {start:%Y-%m-%d %H:%M} UTC\n"
+                f"  data: {home} (inspect: GHOSTTRACK_HOME={home} ghosttrack status)",
+                highlight=False,
+            )
+            seed_watchlist(store, demo, sim.world, clock.now(), console)
+            yield demo
     finally:
         store.close()
+
+
+def demo_timeline(home: Path, store: SqlStore) -> tuple[datetime, datetime]:
+    """The world's epoch (fixed at the first run) and where the simulated clock resumes."""
+    state = home / "demo.json"
+    real_now = SystemClock().now().replace(microsecond=0)
+    if state.exists():
+        epoch = datetime.fromisoformat(json.loads(state.read_text())["epoch"])
+    else:
+        epoch = datetime(real_now.year, real_now.month, real_now.day, tzinfo=UTC)
+        state.write_text(json.dumps({"epoch": epoch.isoformat()}))
+    jobs = store.recent_jobs(1)
+    last = (jobs[0].finished_at or jobs[0].started_at) if jobs else None
+    return epoch, max(real_now, last) if last else real_now
+
+
+def seed_watchlist(
+    store: SqlStore, settings: Settings, world: World, now: datetime, console: Console
+) -> None:
+    """Add recent uploads and a back catalogue once; later runs keep the existing watchlist."""
+    if store.counts(now=now).total:
+        return
+    recent_since = to_ts(now - timedelta(days=3))
+    now_ts = to_ts(now)
+    recent = world.find_videos(
+        WATCH_RECENT, lambda t: recent_since <= t.published < now_ts < t.gone_at
+    )
+    older = world.find_videos(
+        WATCH_OLDER, lambda t: t.published < recent_since and now_ts < t.gone_at
+    )
+    videos = [NewVideo(world.video_id(t.number)) for t in recent + older]
+    result = add_ids(store, settings.tier_table(), settings.clock(), videos, revive_removed=False)
+    console.print(f"  demo watchlist: {result.added} videos added")
