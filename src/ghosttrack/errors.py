@@ -70,3 +70,11 @@ class TransientError(YouTubeError):
 
 class BadResponseError(YouTubeError):
     """The API answered with something that could not be parsed."""
+
+
+class BadRequestError(YouTubeError):
+    """YouTube rejected the request's parameters (``badRequest``, ``invalidParameter``)."""
+
+
+class NotFoundError(YouTubeError):
+    """The playlist, channel or feed asked for does not exist or is private."""

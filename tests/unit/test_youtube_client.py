@@ -17,16 +17,18 @@ import pytest
 
 from ghosttrack.clock import ManualClock
 from ghosttrack.errors import (
+    BadRequestError,
     BadResponseError,
     ConfigError,
     KeyRejectedError,
+    NotFoundError,
     QuotaExhaustedError,
     TransientError,
 )
 from ghosttrack.ledger import MemoryLedger
 from ghosttrack.quota import BATCH_STATS, SHARED, key_fingerprint, next_reset, pacific_day
 from ghosttrack.settings import Settings
-from ghosttrack.youtube.client import STATS_FIELDS, BadRequestError, NotFoundError, YouTubeClient
+from ghosttrack.youtube.client import STATS_FIELDS, YouTubeClient
 from ghosttrack.youtube.models import StatsBatch
 
 KEY_A = "AIzaUnitClientKeyA-000000000000000001"

@@ -38,9 +38,11 @@ import httpx
 import ghosttrack
 from ghosttrack.clock import Clock
 from ghosttrack.errors import (
+    BadRequestError,
     BadResponseError,
     ConfigError,
     KeyRejectedError,
+    NotFoundError,
     QuotaExhaustedError,
     TransientError,
     YouTubeError,
@@ -96,14 +98,6 @@ _SENDABLE_ID = re.compile(r"^[^,\s]{1,64}$")
 
 T = TypeVar("T")
 R = TypeVar("R")
-
-
-class BadRequestError(YouTubeError):
-    """YouTube rejected the request's parameters (``badRequest``, ``invalidParameter``)."""
-
-
-class NotFoundError(YouTubeError):
-    """The playlist, channel or feed asked for does not exist or is private."""
 
 
 @dataclass(frozen=True, slots=True)
