@@ -111,6 +111,40 @@ class Settings(BaseSettings):
     )
     worker_name: str | None = Field(None, description="Name of this tracker in leases and jobs.")
 
+    # Discovery (the hunter)
+    channel_poll_min: timedelta = Field(
+        timedelta(minutes=10), description="Shortest interval between two polls of a channel."
+    )
+    channel_poll_max: timedelta = Field(
+        timedelta(hours=1), description="Longest interval between two polls of a channel."
+    )
+    channel_polls_per_upload: float = Field(
+        10.0, gt=0, description="Polls per typical gap between a channel's uploads."
+    )
+    backfill_uploads: int = Field(
+        50, ge=0, le=20_000, description="Uploads taken from a channel's past on first sight."
+    )
+    channel_stats_every: timedelta = Field(
+        timedelta(days=1), description="How often channel statistics go to the vault."
+    )
+    search_every: timedelta = Field(
+        timedelta(hours=6), description="Default interval of a saved search."
+    )
+    search_max_pages: int = Field(
+        1, ge=1, le=10, description="search.list pages (calls) one run of a search may use."
+    )
+    discovery_details: bool = Field(
+        True, description="Fetch duration and tags of new uploads (videos.list, 1 unit per 50)."
+    )
+    feed_sample_tiers: Annotated[list[str] | None, NoDecode] = Field(
+        None,
+        description="Tiers sampled from channel feeds at no quota (default: HOURLY if present; "
+        "empty: off).",
+    )
+    feed_sample_max_age: timedelta = Field(
+        timedelta(minutes=10), description="How old a channel feed may be to serve samples."
+    )
+
     @field_validator("youtube_api_keys", mode="before")
     @classmethod
     def _split_keys(cls, value: Any) -> Any:
@@ -131,6 +165,25 @@ class Settings(BaseSettings):
     def _durations(cls, value: Any) -> Any:
         return parse_duration(value)
 
+    @field_validator(
+        "channel_poll_min",
+        "channel_poll_max",
+        "channel_stats_every",
+        "search_every",
+        "feed_sample_max_age",
+        mode="before",
+    )
+    @classmethod
+    def _hunter_durations(cls, value: Any) -> Any:
+        return parse_duration(value)
+
+    @field_validator("feed_sample_tiers", mode="before")
+    @classmethod
+    def _split_tiers(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return [t.strip() for t in value.split(",") if t.strip()]
+        return value
+
     @field_validator("tier_preset")
     @classmethod
     def _known_preset(cls, value: str) -> str:
@@ -148,6 +201,15 @@ class Settings(BaseSettings):
     def _check(self) -> Settings:
         self.tier_table()  # validates a custom table
         self.quota_policy()
+        self.feed_tiers()
+        if self.channel_poll_min <= timedelta(0) or self.channel_poll_min > self.channel_poll_max:
+            raise ValueError(
+                "channel_poll_min must be positive and at most channel_poll_max "
+                "(GHOSTTRACK_CHANNEL_POLL_MIN, GHOSTTRACK_CHANNEL_POLL_MAX)"
+            )
+        for name in ("channel_stats_every", "search_every"):
+            if getattr(self, name) <= timedelta(0):
+                raise ValueError(f"{name} must be positive (GHOSTTRACK_{name.upper()})")
         return self
 
     @classmethod
@@ -191,6 +253,19 @@ class Settings(BaseSettings):
             },
             costs={m: MethodCost(bucket, units) for m, (bucket, units) in self.quota_costs.items()},
         )
+
+    def feed_tiers(self) -> frozenset[str]:
+        """The tiers whose samples may come from channel feeds (see ``feed_sample_tiers``)."""
+        names = self.tier_table().names()
+        if self.feed_sample_tiers is None:
+            return frozenset(n for n in names if n == "HOURLY")
+        unknown = [t for t in self.feed_sample_tiers if t not in names]
+        if unknown:
+            raise ValueError(
+                f"feed_sample_tiers names unknown tiers {unknown} (GHOSTTRACK_FEED_SAMPLE_TIERS); "
+                f"the tiers are {names}"
+            )
+        return frozenset(self.feed_sample_tiers)
 
     def clock(self) -> Clock:
         """The clock these settings describe: pinned, accelerated, or the system's."""

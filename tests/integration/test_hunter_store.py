@@ -147,6 +147,11 @@ def test_due_searches_runs_and_removal(store: WatchlistStore) -> None:
     [ran] = [s for s in store.list_searches() if s.id == a.id]
     assert (ran.last_run_at, ran.next_run_at) == (NOW, NOW + timedelta(hours=6))
 
+    later = NOW + timedelta(hours=7)
+    assert store.record_search_run(a.id, ran_at=None, next_run_at=later)  # a failed run
+    [failed] = [s for s in store.list_searches() if s.id == a.id]
+    assert (failed.last_run_at, failed.next_run_at) == (NOW, later)
+
     assert store.remove_searches([b.id, c.id, 999]) == 2
     assert not store.record_search_run(b.id, ran_at=NOW, next_run_at=NOW)
     assert [s.id for s in store.list_searches()] == [a.id]

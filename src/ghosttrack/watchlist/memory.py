@@ -284,13 +284,17 @@ class MemoryStore:
             due = [s for s in self._searches.values() if s.next_run_at <= now]
         return sorted(due, key=lambda s: (s.next_run_at, s.id))
 
-    def record_search_run(self, search_id: int, *, ran_at: datetime, next_run_at: datetime) -> bool:
+    def record_search_run(
+        self, search_id: int, *, ran_at: datetime | None, next_run_at: datetime
+    ) -> bool:
         with self._lock:
             saved = self._searches.get(search_id)
             if saved is None:
                 return False
             self._searches[search_id] = dataclasses.replace(
-                saved, last_run_at=ran_at, next_run_at=next_run_at
+                saved,
+                last_run_at=saved.last_run_at if ran_at is None else ran_at,
+                next_run_at=next_run_at,
             )
             return True
 

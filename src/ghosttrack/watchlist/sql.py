@@ -438,12 +438,11 @@ def delete_searches(search_ids: Sequence[int]) -> sa.Delete:
     return sa.delete(searches).where(S.id.in_(search_ids))
 
 
-def update_search_run(search_id: int, ran_at: datetime, next_run_at: datetime) -> sa.Update:
-    return (
-        sa.update(searches)
-        .where(S.id == search_id)
-        .values(last_run_at=ran_at, next_run_at=next_run_at)
-    )
+def update_search_run(search_id: int, ran_at: datetime | None, next_run_at: datetime) -> sa.Update:
+    values: dict[str, Any] = {"next_run_at": next_run_at}
+    if ran_at is not None:
+        values["last_run_at"] = ran_at
+    return sa.update(searches).where(S.id == search_id).values(**values)
 
 
 def earliest_search() -> sa.Select[Any]:
@@ -863,7 +862,9 @@ class SqlStore:
         with self._read() as conn:
             return [to_search(r) for r in conn.execute(select_due_searches(now))]
 
-    def record_search_run(self, search_id: int, *, ran_at: datetime, next_run_at: datetime) -> bool:
+    def record_search_run(
+        self, search_id: int, *, ran_at: datetime | None, next_run_at: datetime
+    ) -> bool:
         with self._write() as conn:
             return conn.execute(update_search_run(search_id, ran_at, next_run_at)).rowcount > 0
 

@@ -133,8 +133,11 @@ class WatchlistStore(Protocol):
 
     def due_searches(self, *, now: datetime) -> list[SavedSearch]: ...
 
-    def record_search_run(self, search_id: int, *, ran_at: datetime, next_run_at: datetime) -> bool:
-        """Note a run; False when the search was removed meanwhile."""
+    def record_search_run(
+        self, search_id: int, *, ran_at: datetime | None, next_run_at: datetime
+    ) -> bool:
+        """Note a run at ``ran_at`` (None: a failed run, ``last_run_at`` stays) and the next;
+        False when the search was removed meanwhile."""
         ...
 
     def next_search_at(self) -> datetime | None: ...
