@@ -83,7 +83,7 @@ def test_track_once_against_the_simulator(ghosttrack: Run, make_sim: MakeSim) ->
         "GHOSTTRACK_YOUTUBE_API_KEYS": "acceptance-secret-key",
         "GHOSTTRACK_NOW": sim.clock.now().isoformat(),
     }
-    assert ghosttrack("add", *ids, env=env).returncode == 0
+    assert ghosttrack("add", "--", *ids, env=env).returncode == 0
     result = ghosttrack("track", "--once", "--limit", "100", env=env)
     assert result.returncode == 0, result.stderr
     assert "tracked 100 videos in 2 calls" in result.stdout
@@ -132,3 +132,53 @@ def test_bad_settings_name_the_variable(ghosttrack: Run) -> None:
     result = ghosttrack("status", env={"GHOSTTRACK_LEASE": "soon"})
     assert result.returncode == 2
     assert "GHOSTTRACK_LEASE" in result.stderr
+
+
+def test_sigterm_finishes_the_batch_in_hand_and_leaves_the_rest_due(
+    ghosttrack: Run, make_sim: MakeSim, tmp_path: Path
+) -> None:
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from tests.fixtures.sim import sim_config
+
+    sim = make_sim(config=sim_config(latency=0.1))
+    ids = sim.world.video_ids(1000)
+    env = {
+        "GHOSTTRACK_YOUTUBE_API_URL": sim.base_url,
+        "GHOSTTRACK_YOUTUBE_API_KEYS": "k",
+        "GHOSTTRACK_NOW": sim.clock.now().isoformat(),
+        "GHOSTTRACK_CLAIM_SIZE": "100",
+        "GHOSTTRACK_API_CONCURRENCY": "1",
+    }
+    assert ghosttrack("add", "--", *ids, env=env).returncode == 0
+    child_env = {k: v for k, v in os.environ.items() if not k.startswith("GHOSTTRACK_")}
+    child_env |= env | {"GHOSTTRACK_HOME": str(tmp_path / "home")}
+    with subprocess.Popen(
+        [sys.executable, "-m", "ghosttrack", "track", "--once"],
+        cwd=tmp_path,
+        env=child_env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    ) as child:
+        vault = tmp_path / "home" / "vault"
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and not list(vault.rglob("*.parquet")):
+            time.sleep(0.05)
+        child.send_signal(signal.SIGTERM)
+        out, err = child.communicate(timeout=60)
+    assert child.returncode == 0, err
+    assert "stopped on request" in out
+    report = status(ghosttrack, **env)
+    tracked = report["vault"]["samples"]
+    assert 0 < tracked < 1000
+    assert report["due_now"] == 1000 - tracked  # nothing half-done, nothing lost
+    [job] = [j for j in report["jobs"] if j["kind"] == "track"]
+    assert job["status"] == "interrupted"
+    assert job["counts"]["tracked"] == tracked
+    rest = ghosttrack("track", "--once", env=env)  # no lease is left behind
+    assert f"tracked {1000 - tracked} videos" in rest.stdout

@@ -36,8 +36,8 @@ app = typer.Typer(
 db_app = typer.Typer(help="The SQL database (watchlist, metadata, jobs, quota).")
 app.add_typer(db_app, name="db")
 
-console = Console()
-err_console = Console(stderr=True)
+console = Console(soft_wrap=True)
+err_console = Console(stderr=True, soft_wrap=True)
 T = TypeVar("T")
 #: Bad entries listed in an error message; the rest are counted.
 SHOWN_PROBLEMS = 50
