@@ -20,7 +20,9 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from ghosttrack import __version__, operations
+from ghosttrack.cli.discover import discovery_printer
 from ghosttrack.errors import ConfigError, GhosttrackError, InputError
+from ghosttrack.hunter import discovery
 from ghosttrack.runtime import Runtime, open_runtime
 from ghosttrack.settings import Settings, load_settings
 from ghosttrack.tracker.daemon import Daemon
@@ -198,7 +200,10 @@ async def _track_once(rt: Runtime, limit: int | None) -> PassResult:
     stop = asyncio.Event()
     with _stop_on_signals(stop), _progress(total) as advance:
         async with rt.youtube() as youtube:
-            tracker = Tracker(rt.store, youtube, rt.vault, rt.clock, rt.settings)
+            feeds = discovery(rt.store, youtube, rt.vault, rt.clock, rt.settings).feed_samples
+            tracker = Tracker(
+                rt.store, youtube, rt.vault, rt.clock, rt.settings, feed_samples=feeds
+            )
             return await tracker.run_once(limit=limit, stop=stop, progress=advance)
 
 
@@ -300,8 +305,19 @@ async def _daemon(rt: Runtime) -> None:
 
     with _stop_on_signals(stop):
         async with rt.youtube() as youtube:
-            tracker = Tracker(rt.store, youtube, rt.vault, rt.clock, rt.settings)
-            await Daemon(tracker, rt.store, rt.clock, rt.settings, on_pass=on_pass).run(stop)
+            found = discovery(rt.store, youtube, rt.vault, rt.clock, rt.settings)
+            tracker = Tracker(
+                rt.store, youtube, rt.vault, rt.clock, rt.settings, feed_samples=found.feed_samples
+            )
+            await Daemon(
+                tracker,
+                rt.store,
+                rt.clock,
+                rt.settings,
+                on_pass=on_pass,
+                discoverer=found.hunter,
+                on_discovery=discovery_printer(rt, console),
+            ).run(stop)
 
 
 def _settings_or_fail() -> Settings:
@@ -393,3 +409,17 @@ def _register_simulate() -> None:
 
 
 _register_simulate()
+
+
+def _register_hunter() -> None:
+    from ghosttrack.cli import channels, searches
+    from ghosttrack.cli.discover import discover
+    from ghosttrack.cli.migrate import migrate
+
+    app.add_typer(channels.app, name="channels")
+    app.add_typer(searches.app, name="searches")
+    app.command("discover")(discover)
+    app.command("migrate")(migrate)
+
+
+_register_hunter()

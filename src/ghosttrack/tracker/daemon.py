@@ -1,7 +1,9 @@
-"""``ghosttrack run``: track as videos come due, run the janitor on its schedule, sleep between.
+"""``ghosttrack run``: discover and track as videos come due, run the janitor on its schedule,
+sleep between.
 
-One tick reads as one story: a tracking pass; the janitor if it is due; then sleep until the
-next video is due (or the quota resets), waking at once on a stop request.
+One tick reads as one story: discovery if some is due (new uploads are due at once); a tracking
+pass; the janitor if it is due; then sleep until the next video or discovery is due (or the
+quota resets), waking at once on a stop request.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ import asyncio
 import logging
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from typing import Any, Protocol
 
 from ghosttrack.clock import Clock
 from ghosttrack.maintenance.janitor import JanitorResult, run_janitor
@@ -25,8 +28,16 @@ log = logging.getLogger("ghosttrack.daemon")
 MIN_NAP = timedelta(seconds=30)
 
 
+class Discoverer(Protocol):
+    """What the daemon runs beside tracking (``ghosttrack.hunter.Hunter``)."""
+
+    def next_due_at(self) -> datetime | None: ...
+
+    async def run_once(self, *, stop: asyncio.Event | None = None) -> Any: ...
+
+
 class Daemon:
-    """Runs a Tracker and the janitor until asked to stop."""
+    """Runs a Tracker, a Discoverer (optional) and the janitor until asked to stop."""
 
     def __init__(
         self,
@@ -37,6 +48,8 @@ class Daemon:
         *,
         on_pass: Callable[[PassResult], None] | None = None,
         on_janitor: Callable[[JanitorResult], None] | None = None,
+        discoverer: Discoverer | None = None,
+        on_discovery: Callable[[Any], None] | None = None,
     ) -> None:
         self.tracker = tracker
         self.store = store
@@ -44,15 +57,22 @@ class Daemon:
         self.settings = settings
         self.on_pass = on_pass
         self.on_janitor = on_janitor
+        self.discoverer = discoverer
+        self.on_discovery = on_discovery
 
     async def run(self, stop: asyncio.Event) -> None:
         next_janitor = self.clock.now()
-        result = PassResult()
+        rest_until: datetime | None = None  # the quota ran out: tracking rests until the reset
         while not stop.is_set():
-            if self._pass_is_due():
+            if self.discoverer is not None and _is_due(self.discoverer.next_due_at(), self.clock):
+                found = await self.discoverer.run_once(stop=stop)
+                if self.on_discovery is not None:
+                    self.on_discovery(found)
+            if self._pass_is_due(rest_until):
                 result = await self.tracker.run_once(stop=stop, lookahead=self.settings.early_visit)
                 if self.on_pass is not None:
                     self.on_pass(result)
+                rest_until = self._rest_after(result)
             now = self.clock.now()
             if now >= next_janitor:
                 outcome = run_janitor(
@@ -61,11 +81,13 @@ class Daemon:
                 if self.on_janitor is not None:
                     self.on_janitor(outcome)
                 next_janitor = now + self.settings.janitor_every
-            wake = self._wake_time(result, next_janitor)
+            wake = self._wake_time(rest_until, next_janitor)
             await sleep_or_stop(self.clock, (wake - self.clock.now()).total_seconds(), stop)
 
-    def _pass_is_due(self) -> bool:
+    def _pass_is_due(self, rest_until: datetime | None) -> bool:
         now = self.clock.now()
+        if rest_until is not None and now < rest_until:
+            return False
         return pass_is_due(
             due_soon=self.store.count_due(due_before=now + self.settings.early_visit),
             oldest_due=self.store.next_due_at(),
@@ -74,17 +96,31 @@ class Daemon:
             wait=self.settings.batch_wait,
         )
 
-    def _wake_time(self, result: PassResult, next_janitor: datetime) -> datetime:
+    def _rest_after(self, result: PassResult) -> datetime | None:
+        if result.stopped_by != "quota":
+            return None
+        log.info("quota exhausted: tracking sleeps until the Pacific midnight reset")
+        return next_reset(self.clock.now())
+
+    def _wake_time(self, rest_until: datetime | None, next_janitor: datetime) -> datetime:
         now = self.clock.now()
-        if result.stopped_by == "quota":
-            log.info("quota exhausted: sleeping until the Pacific midnight reset")
-            return min(next_reset(now), next_janitor)
-        next_due = self.store.next_due_at()
-        candidates = [now + self.settings.idle_poll, next_janitor]
-        if next_due is not None:
-            # Look again when the next video comes due, or soon if some already wait for company.
-            candidates.append(max(next_due, now + MIN_NAP))
+        candidates = [next_janitor]
+        if rest_until is not None and now < rest_until:
+            candidates.append(rest_until)
+        else:
+            candidates.append(now + self.settings.idle_poll)
+            next_due = self.store.next_due_at()
+            if next_due is not None:
+                # Look again when the next video comes due, or soon if some wait for company.
+                candidates.append(max(next_due, now + MIN_NAP))
+        discovery = self.discoverer.next_due_at() if self.discoverer is not None else None
+        if discovery is not None:
+            candidates.append(discovery)  # feeds cost no quota: discovery goes on regardless
         return min(candidates)
+
+
+def _is_due(moment: datetime | None, clock: Clock) -> bool:
+    return moment is not None and moment <= clock.now()
 
 
 async def sleep_or_stop(clock: Clock, seconds: float, stop: asyncio.Event) -> None:

@@ -25,7 +25,7 @@ from ghosttrack.settings import Settings
 from ghosttrack.vault.records import Sample, SampleSource
 from ghosttrack.watchlist.records import JobKind, JobStatus, Visit, WatchEntry
 from ghosttrack.watchlist.store import WatchlistStore
-from ghosttrack.youtube.models import StatsBatch
+from ghosttrack.youtube.models import StatsBatch, VideoStats
 
 log = logging.getLogger("ghosttrack.tracker")
 
@@ -49,6 +49,13 @@ class SampleSink(Protocol):
     def write_samples(self, samples: Sequence[Sample]) -> list[str]: ...
 
 
+class FeedSamples(Protocol):
+    """Quota-free counts for some claimed videos (``ghosttrack.hunter.feeds.FeedSampler``):
+    those it answers for are not sent to the API."""
+
+    async def stats_for(self, entries: Sequence[WatchEntry]) -> Sequence[VideoStats]: ...
+
+
 ProgressCallback = Callable[[int], None]
 
 
@@ -63,6 +70,8 @@ class PassResult:
     calls: int = 0
     files: int = 0
     errors: int = 0
+    feed_samples: int = 0  # samples taken from channel feeds instead of the API
+    units_saved: int = 0  # calls (units) those spared
     stopped_by: str | None = None  # "quota", "signal", "limit" or None (nothing more due)
     calls_by_method: dict[str, int] = field(default_factory=dict)
 
@@ -75,6 +84,8 @@ class PassResult:
             "calls": self.calls,
             "files": self.files,
             "errors": self.errors,
+            "feed_samples": self.feed_samples,
+            "units_saved": self.units_saved,
         }
         counts.update({f"calls:{m}": n for m, n in sorted(self.calls_by_method.items())})
         return counts
@@ -96,6 +107,7 @@ class Tracker:
         settings: Settings,
         *,
         worker: str | None = None,
+        feed_samples: FeedSamples | None = None,
     ) -> None:
         self.store = store
         self.youtube = youtube
@@ -104,6 +116,7 @@ class Tracker:
         self.settings = settings
         self.tiers = settings.tier_table()
         self.worker = worker or settings.worker_name or default_worker_name()
+        self.feed_samples = feed_samples
 
     async def run_once(
         self,
@@ -185,10 +198,13 @@ class Tracker:
     async def _track_chunk(
         self, chunk: list[WatchEntry], result: PassResult, progress: ProgressCallback | None
     ) -> None:
-        """Fetch a claimed chunk, store its samples, reschedule it; release what was not done."""
+        """Fetch a claimed chunk, store its samples, reschedule it; release what was not done.
+        Videos a channel feed answers for cost nothing; the rest go to the API."""
         by_id = {entry.video_id: entry for entry in chunk}
-        batches = self._batches(chunk)
         try:
+            from_feeds = await self._from_feeds(chunk)
+            fed = {stats.video_id for stats in from_feeds.found}
+            batches = self._batches([e for e in chunk if e.video_id not in fed])
             outcomes = await asyncio.gather(
                 *(self._fetch(ids, with_snippet) for ids, with_snippet in batches),
                 return_exceptions=True,
@@ -199,6 +215,10 @@ class Tracker:
         samples: list[Sample] = []
         visits: list[Visit] = []
         unanswered: list[str] = []
+        if from_feeds.found:
+            self._visits_from(from_feeds, by_id, samples, visits, result, SampleSource.FEED)
+            result.feed_samples += len(from_feeds.found)
+            result.units_saved += len(self._batches(chunk)) - len(batches)
         for (ids, _), outcome in zip(batches, outcomes, strict=True):
             if isinstance(outcome, KeyRejectedError):
                 self.store.release([e.video_id for e in chunk], worker=self.worker)
@@ -235,6 +255,11 @@ class Tracker:
         batches += [(need_snippet[i : i + size], True) for i in range(0, len(need_snippet), size)]
         return batches
 
+    async def _from_feeds(self, chunk: list[WatchEntry]) -> StatsBatch:
+        if self.feed_samples is None:
+            return StatsBatch(found=())
+        return StatsBatch(found=tuple(await self.feed_samples.stats_for(chunk)))
+
     async def _fetch(self, ids: list[str], with_snippet: bool) -> StatsBatch:
         return await self.youtube.fetch_stats(ids, with_snippet=with_snippet)
 
@@ -245,13 +270,14 @@ class Tracker:
         samples: list[Sample],
         visits: list[Visit],
         result: PassResult,
+        source: SampleSource = SampleSource.API,
     ) -> None:
         now = self.clock.now()
         for stats in batch.found:
             entry = by_id.get(stats.video_id)
             if entry is None:
                 continue  # an id we did not ask for: ignore rather than trust it
-            samples.append(sample_of(stats, entry, SampleSource.API))
+            samples.append(sample_of(stats, entry, source))
             visits.append(visit_found(entry, stats, self.tiers, now))
         for video_id in batch.missing:
             visit = visit_missing(by_id[video_id], self.tiers, now, self.settings.miss_limit)
