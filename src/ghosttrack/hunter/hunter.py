@@ -144,7 +144,7 @@ class DiscoveryResult:
     backfills: int = 0
     gaps: int = 0
     added: int = 0
-    already_present: int = 0
+    known: int = 0  # uploads seen that the watchlist already had (or the user removed)
     channel_stats: int = 0
     channels_unavailable: int = 0
     searches_run: int = 0
@@ -368,12 +368,12 @@ class Hunter:
 
     def _wanted(self, channel: WatchedChannel, uploads: list[Upload]) -> list[Upload]:
         """The uploads to offer the watchlist: on first sight the newest ``backfill_uploads``
-        (the channel's recent past); later, those newer than the newest seen before."""
+        (the channel's recent past); later, what ``policy.is_new_enough`` lets through (the
+        watchlist then says which it lacks)."""
         unique = list({u.video_id: u for u in reversed(uploads)}.values())  # first seen wins
         if channel.backfilled:
-            return [
-                u for u in unique if policy.is_new_enough(u.published_at, channel.last_upload_at)
-            ]
+            backfill, last = self.settings.backfill_uploads, channel.last_upload_at
+            return [u for u in unique if policy.is_new_enough(u.published_at, last, backfill)]
         newest = sorted(unique, key=lambda u: u.published_at, reverse=True)
         return [
             dataclasses.replace(u, via=BACKFILL) for u in newest[: self.settings.backfill_uploads]
@@ -391,13 +391,13 @@ class Hunter:
             return
         present = {e.video_id for e in self.store.get([u.video_id for u in unique])}
         new = [u for u in unique if u.video_id not in present]
-        result.already_present += len(unique) - len(new)
+        result.known += len(unique) - len(new)
         if not new:
             return
         videos = [NewVideo(u.video_id, u.channel_id, u.published_at) for u in new]
         added = add_ids(self.store, self.tiers, self.clock, videos, revive_removed=False)
         result.added += added.added
-        result.already_present += added.already_present
+        result.known += added.already_present
         self.store.upsert_metadata(await self._metadata(new, result))
         result.discovered += [
             Discovered(

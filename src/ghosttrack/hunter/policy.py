@@ -18,9 +18,6 @@ from datetime import UTC, datetime, timedelta
 FEED_SIZE = 15
 #: Items per playlistItems.list or search.list page.
 PAGE_SIZE = 50
-#: A feed entry published up to this long before the newest upload seen is still taken when
-#: unknown: feeds may show an upload a little after its publication time.
-FEED_LATE_SLACK = timedelta(hours=1)
 #: Searches look back this much before their last run, for uploads the index had not yet
 #: caught up with (videos found twice are recognised on the watchlist).
 SEARCH_OVERLAP = timedelta(minutes=15)
@@ -75,10 +72,17 @@ def pages_for(uploads: int) -> int:
     return math.ceil(uploads / PAGE_SIZE)
 
 
-def is_new_enough(published_at: datetime, last_upload_at: datetime | None) -> bool:
-    """A feed entry worth adding when unknown: after the newest upload seen, give or take the
-    feed's lateness. Before first sight's backfill, anything."""
-    return last_upload_at is None or published_at > last_upload_at - FEED_LATE_SLACK
+def is_new_enough(published_at: datetime, last_upload_at: datetime | None, backfill: int) -> bool:
+    """Whether an upload the watchlist lacks should be added.
+
+    With a backfill of at least a feed's worth, every upload a later feed lists was either taken
+    on first sight or is new since (or was listed late, or made public late): all are wanted.
+    A smaller backfill left older uploads out on purpose: then only those published after the
+    newest one seen are new.
+    """
+    if last_upload_at is None or backfill >= FEED_SIZE:
+        return True
+    return published_at > last_upload_at
 
 
 def next_grid_point(now: datetime, every: timedelta) -> datetime:
