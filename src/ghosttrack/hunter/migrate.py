@@ -19,6 +19,7 @@ from __future__ import annotations
 import csv
 import dataclasses
 import itertools
+import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
@@ -70,6 +71,7 @@ OPTIONS = {
 #: Rows handled per chunk: one watchlist lookup, one vault write, one insert.
 CHUNK = 20_000
 MAX_REJECTED = 10_000
+_NUMBER = re.compile(r"^\d+(\.\d+)?$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -326,10 +328,13 @@ def _count(value: Any, name: str) -> int | None:
 
 
 def _moment(value: Any, name: str) -> datetime | None:
-    """Datetimes, dates, ISO-8601 text or Unix seconds; naive times are taken as UTC."""
+    """Datetimes, dates, ISO-8601 text or Unix seconds (numbers or digits); naive times are
+    taken as UTC."""
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
     moment: datetime
+    if isinstance(value, str) and _NUMBER.match(value.strip()):
+        value = float(value)  # Unix seconds, as text (CSV)
     if isinstance(value, datetime):
         moment = value
     elif isinstance(value, date):
