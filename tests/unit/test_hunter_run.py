@@ -266,7 +266,7 @@ def test_new_uploads_come_from_the_feed_at_no_quota(world: World) -> None:
     assert all(e.tier == "HOURLY" and e.next_track_at == world.clock.now() for e in entries)
 
 
-def test_new_uploads_get_their_details_in_one_call() -> None:
+def test_new_uploads_get_their_details_together_within_the_hour() -> None:
     world = World(discovery_details=True)
     world.youtube.channel(A, "@cha", timedelta(hours=10), 60)
     world.youtube.channel(B, "@chb", timedelta(hours=10), 60)
@@ -277,12 +277,28 @@ def test_new_uploads_get_their_details_in_one_call() -> None:
         world.youtube.upload(channel, START + timedelta(minutes=5))
     world.clock.set(START + HOUR)
 
-    result = world.run()
+    found = world.run()
+    world.clock.set(START + 2 * HOUR)
+    later = world.run()
 
-    assert result.added == 2
+    assert found.added == 2
+    assert found.details == 0, "they wait for company (up to 50) for an hour"
+    assert later.details == 2
     assert world.youtube.calls["videos.list"] == 1
-    rows = world.store.counts(now=world.clock.now()).metadata_rows
-    assert rows == 102
+    assert world.store.counts(now=world.clock.now()).metadata_rows == 102
+
+
+def test_discover_fetches_waiting_details_at_once() -> None:
+    world = World(discovery_details=True)
+    world.youtube.channel(A, "@cha", timedelta(hours=10), 60)
+    world.watch(A)
+    world.run()
+    world.youtube.upload(A, START + timedelta(minutes=5))
+    world.clock.set(START + timedelta(minutes=10))
+
+    result = world.run(every_channel=True)
+
+    assert (result.added, result.details) == (1, 1)
 
 
 def test_a_gap_longer_than_the_feed_is_filled_from_the_playlist(world: World) -> None:

@@ -6,7 +6,8 @@ watchlist; keeps channel statistics in the vault. One run reads as a story:
 2. add the uploads the watchlist does not have (never reviving a removed one), each with its
    ``videos`` metadata row, due now; then write the channels' new schedules;
 3. fetch the statistics of channels whose day has come, 50 channels a call, into the vault;
-4. run the saved searches that are due, within the search bucket.
+4. run the saved searches that are due, within the search bucket;
+5. fetch the details (duration, tags) of new uploads once 50 wait or the first waited an hour.
 
 Every run is a job with its counts and the units it spent. Quota exhaustion never stops the
 free part (the feeds): the paid steps wait for the Pacific reset, and what they left undone
@@ -62,8 +63,14 @@ T = TypeVar("T")
 
 #: Channels polled at once (their feeds are read concurrently, within api_concurrency).
 POLL_CHUNK = 100
+#: A run also polls the channels due this soon after it: a feed read a few minutes early costs
+#: nothing, and one run instead of several means fewer jobs and new uploads' details fetched
+#: together (one videos.list call for up to 50).
+EARLY_POLL = timedelta(minutes=5)
 #: Channels whose statistics are fetched in one step (50 a call).
 STATS_CHUNK = 5000
+#: How long new uploads may wait for company before their details are fetched (50 a call).
+DETAILS_WAIT = timedelta(hours=1)
 #: Playlist pages read to fill one gap (1,000 uploads): a channel silent on the watchlist for
 #: longer than that is backfilled no further.
 GAP_MAX_PAGES = 20
@@ -145,6 +152,7 @@ class DiscoveryResult:
     gaps: int = 0
     added: int = 0
     known: int = 0  # uploads seen that the watchlist already had (or the user removed)
+    details: int = 0  # videos whose duration and tags were fetched
     channel_stats: int = 0
     channels_unavailable: int = 0
     searches_run: int = 0
@@ -206,6 +214,8 @@ class Hunter:
             settings.channel_poll_min, settings.channel_poll_max, settings.channel_polls_per_upload
         )
         self._exhausted: dict[str, datetime] = {}  # bucket → its reset, within a run
+        self._awaiting_details: dict[str, VideoMetadata] = {}
+        self._awaiting_since: datetime | None = None
 
     def next_due_at(self) -> datetime | None:
         """When there is next something to do: a poll, statistics or a search."""
@@ -225,6 +235,7 @@ class Hunter:
             await self._poll_channels(result, every_channel, stop or asyncio.Event())
             await self._channel_statistics(result)
             await self._run_searches(result)
+            await self._fetch_details(result, now_or_never=every_channel)
         except BaseException as exc:
             cancelled = isinstance(exc, asyncio.CancelledError | KeyboardInterrupt)
             status = JobStatus.INTERRUPTED if cancelled else JobStatus.FAILED
@@ -248,7 +259,7 @@ class Hunter:
         if every_channel:
             due = [c for c in self.store.list_channels() if c.status is ChannelStatus.ACTIVE]
         else:
-            due = self.store.due_channels(now=now, limit=POLL_CHUNK * 100)
+            due = self.store.due_channels(now=now + EARLY_POLL, limit=POLL_CHUNK * 100)
         for start in range(0, len(due), POLL_CHUNK):
             if stop.is_set():
                 break
@@ -256,7 +267,7 @@ class Hunter:
             polls = await asyncio.gather(*(self._poll(c, result) for c in chunk))
             uploads = [u for p in polls for u in p.uploads]
             intervals = {c.channel_id: c.poll_every for c in chunk}
-            await self._add_uploads(uploads, intervals, result)
+            self._add_uploads(uploads, intervals, result)
             self.store.update_channels([p.channel for p in polls])
             result.channels_polled += len(chunk)
 
@@ -381,7 +392,7 @@ class Hunter:
 
     # --- 2. the watchlist ----------------------------------------------------------------------
 
-    async def _add_uploads(
+    def _add_uploads(
         self, uploads: list[Upload], intervals: Mapping[str, timedelta], result: DiscoveryResult
     ) -> None:
         """Add the uploads the watchlist lacks (a removed video stays removed), with their
@@ -398,7 +409,7 @@ class Hunter:
         added = add_ids(self.store, self.tiers, self.clock, videos, revive_removed=False)
         result.added += added.added
         result.known += added.already_present
-        self.store.upsert_metadata(await self._metadata(new, result))
+        self._metadata(new)
         result.discovered += [
             Discovered(
                 u.video_id,
@@ -411,20 +422,35 @@ class Hunter:
             for u in new
         ]
 
-    async def _metadata(
-        self, uploads: list[Upload], result: DiscoveryResult
-    ) -> list[VideoMetadata]:
-        """Metadata rows: what the feed, playlist or search told (free); with
-        ``discovery_details``, duration and tags of new uploads (not backfills) too."""
+    def _metadata(self, uploads: list[Upload]) -> None:
+        """Metadata rows from what the feed, playlist or search told (free), written now. With
+        ``discovery_details``, new uploads (not backfills) also wait for their duration and
+        tags: fetched 50 a call once 50 wait or the first has waited ``DETAILS_WAIT``."""
         now = self.clock.now()
-        rows = {u.video_id: _metadata_of(u, now) for u in uploads}
-        fresh = [u.video_id for u in uploads if u.via != BACKFILL]
-        if self.settings.discovery_details and fresh:
-            details = await self._paid(lambda: self.youtube.video_details(fresh), result)
-            for d in details or ():
-                if d.video_id in rows:
-                    rows[d.video_id] = _details_row(d, rows[d.video_id])
-        return list(rows.values())
+        rows = [_metadata_of(u, now) for u in uploads]
+        self.store.upsert_metadata(rows)
+        if not self.settings.discovery_details:
+            return
+        for row in rows:
+            if row.extra.get("via") != BACKFILL:
+                self._awaiting_details.setdefault(row.video_id, row)
+        if self._awaiting_details and self._awaiting_since is None:
+            self._awaiting_since = now
+
+    async def _fetch_details(self, result: DiscoveryResult, *, now_or_never: bool) -> None:
+        waiting = self._awaiting_details
+        if not waiting:
+            return
+        since = self._awaiting_since or self.clock.now()
+        due = len(waiting) >= 50 or self.clock.now() - since >= DETAILS_WAIT
+        if not (due or now_or_never):
+            return
+        self._awaiting_details, self._awaiting_since = {}, None
+        ids = list(waiting)
+        details = await self._paid(lambda: self.youtube.video_details(ids), result)
+        if details:  # on failure the rows keep their free fields: details are a nicety
+            self.store.upsert_metadata([_details_row(d, waiting[d.video_id]) for d in details])
+            result.details += len(details)
 
     # --- 3. channel statistics -----------------------------------------------------------------
 
@@ -497,7 +523,7 @@ class Hunter:
                 search.query,
                 self.settings.search_max_pages,
             )
-        await self._add_uploads(uploads, {}, result)
+        self._add_uploads(uploads, {}, result)
         if complete:
             result.searches_run += 1
             every = search.every * stretch if stretch != float("inf") else search.every
