@@ -168,11 +168,8 @@ class DiscoveryResult:
         return sum(self.units_by_bucket.values())
 
     def counts(self) -> dict[str, int]:
-        counts = {
-            name: value
-            for name, value in dataclasses.asdict(self).items()
-            if isinstance(value, int) and not isinstance(value, bool)
-        }
+        values = {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
+        counts = {name: value for name, value in values.items() if isinstance(value, int)}
         counts["units"] = self.units
         counts.update({f"units:{b}": n for b, n in sorted(self.units_by_bucket.items())})
         counts.update({f"calls:{m}": n for m, n in sorted(self.calls_by_method.items())})
