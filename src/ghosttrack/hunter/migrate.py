@@ -223,8 +223,13 @@ class DatabaseSource:
         self.description = f"{redact(url)} table {table}"
         try:
             self._engine = sa.create_engine(parse_url(url))
-        except (SQLAlchemyError, ImportError, StoreError) as exc:
-            raise InputError(f"cannot open {redact(url)}: {exc}") from None
+        except StoreError:
+            raise InputError(
+                f"{redact(url)} is not a database URL; use postgresql://user@host/db or "
+                "sqlite:///path/to/file.db"
+            ) from None
+        except (SQLAlchemyError, ImportError) as exc:
+            raise InputError(f"cannot open {redact(url)}: {_first_line(exc)}") from None
         schema, _, name = table.rpartition(".")
         try:
             self._table = sa.Table(
