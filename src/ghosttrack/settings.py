@@ -105,6 +105,12 @@ class Settings(BaseSettings):
     )
     miss_limit: int = Field(3, ge=1, description="Missed visits before 'unavailable'.")
     metadata_retention: timedelta = Field(timedelta(days=7), description="videos row lifetime.")
+    jobs_retention: timedelta = Field(
+        timedelta(days=90), description="How long the janitor keeps finished job records."
+    )
+    job_abandoned_after: timedelta = Field(
+        timedelta(days=1), description="A job still running after this is marked interrupted."
+    )
     janitor_every: timedelta = Field(timedelta(hours=1), description="Janitor period in run.")
     idle_poll: timedelta = Field(
         timedelta(minutes=1), description="Longest nap of `run` between looks at the watchlist."
@@ -156,6 +162,8 @@ class Settings(BaseSettings):
         "lease",
         "metadata_retention",
         "janitor_every",
+        "jobs_retention",
+        "job_abandoned_after",
         "idle_poll",
         "early_visit",
         "batch_wait",

@@ -413,6 +413,26 @@ def test_jobs_are_recorded_newest_first(store: WatchlistStore) -> None:
     assert store.recent_jobs(limit=1) == [janitor]
 
 
+def test_old_finished_jobs_are_deleted_and_dead_runs_abandoned(store: WatchlistStore) -> None:
+    old_done = store.start_job(JobKind.TRACK, now=NOW - timedelta(days=100), worker="a")
+    store.finish_job(
+        old_done.id, status=JobStatus.SUCCEEDED, now=NOW - timedelta(days=100), counts={}
+    )
+    dead = store.start_job(JobKind.TRACK, now=NOW - timedelta(days=2), worker="killed")
+    recent = store.start_job(JobKind.TRACK, now=NOW - timedelta(hours=1), worker="alive")
+
+    assert store.delete_jobs_finished_before(NOW - timedelta(days=90)) == 1
+    assert store.abandon_jobs_started_before(NOW - timedelta(days=1), now=NOW) == 1
+
+    jobs = {job.id: job for job in store.recent_jobs(10)}
+    assert set(jobs) == {dead.id, recent.id}
+    assert jobs[dead.id].status is JobStatus.INTERRUPTED
+    assert jobs[dead.id].finished_at == NOW
+    assert "abandoned" in (jobs[dead.id].error or "")
+    assert jobs[recent.id].status is JobStatus.RUNNING
+    assert store.delete_jobs_finished_before(NOW - timedelta(days=90)) == 0  # the dead one is new
+
+
 # --- quota ledger ----------------------------------------------------------------------------
 
 

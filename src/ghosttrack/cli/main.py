@@ -336,6 +336,8 @@ def janitor() -> None:
         result = run_janitor(rt.store, rt.clock, rt.settings)
         console.print(
             f"deleted {result.deleted} metadata rows fetched before {result.cutoff:%Y-%m-%d %H:%M}"
+            f"; {result.jobs_deleted} old job records; {result.jobs_abandoned} dead runs marked"
+            " interrupted"
         )
 
 

@@ -1,4 +1,5 @@
-"""The janitor: deletes ``videos`` metadata older than the retention, and nothing else.
+"""The janitor: deletes ``videos`` metadata older than the retention, and keeps the jobs table
+small (old records dropped, runs whose worker died marked interrupted).
 
 It never touches the watchlist or the vault: tracking goes on after the metadata is gone
 ("ghost tracking").
@@ -19,6 +20,8 @@ from ghosttrack.watchlist.store import WatchlistStore
 class JanitorResult:
     deleted: int
     cutoff: datetime
+    jobs_deleted: int = 0
+    jobs_abandoned: int = 0
 
 
 def run_janitor(
@@ -29,13 +32,23 @@ def run_janitor(
     job = store.start_job(JobKind.JANITOR, now=now, worker=worker)
     cutoff = now - settings.metadata_retention
     try:
-        deleted = store.delete_metadata_before(cutoff)
+        result = JanitorResult(
+            deleted=store.delete_metadata_before(cutoff),
+            cutoff=cutoff,
+            jobs_deleted=store.delete_jobs_finished_before(now - settings.jobs_retention),
+            jobs_abandoned=store.abandon_jobs_started_before(
+                now - settings.job_abandoned_after, now=now
+            ),
+        )
     except Exception as exc:
         store.finish_job(
             job.id, status=JobStatus.FAILED, now=clock.now(), counts={}, error=str(exc)
         )
         raise
-    store.finish_job(
-        job.id, status=JobStatus.SUCCEEDED, now=clock.now(), counts={"deleted": deleted}
-    )
-    return JanitorResult(deleted=deleted, cutoff=cutoff)
+    counts = {
+        "deleted": result.deleted,
+        "jobs_deleted": result.jobs_deleted,
+        "jobs_abandoned": result.jobs_abandoned,
+    }
+    store.finish_job(job.id, status=JobStatus.SUCCEEDED, now=clock.now(), counts=counts)
+    return result

@@ -12,6 +12,7 @@ from datetime import date, datetime, timedelta
 
 from ghosttrack.ledger import MemoryLedger
 from ghosttrack.watchlist.records import (
+    ABANDONED,
     AddResult,
     ChannelStatus,
     Job,
@@ -329,6 +330,30 @@ class MemoryStore:
     def recent_jobs(self, limit: int = 10) -> list[Job]:
         with self._lock:
             return sorted(self._jobs.values(), key=lambda j: j.id, reverse=True)[:limit]
+
+    def delete_jobs_finished_before(self, cutoff: datetime) -> int:
+        with self._lock:
+            old = [
+                job.id
+                for job in self._jobs.values()
+                if job.finished_at is not None and job.finished_at < cutoff
+            ]
+            for job_id in old:
+                del self._jobs[job_id]
+        return len(old)
+
+    def abandon_jobs_started_before(self, cutoff: datetime, *, now: datetime) -> int:
+        with self._lock:
+            stale = [
+                job
+                for job in self._jobs.values()
+                if job.status is JobStatus.RUNNING and job.started_at < cutoff
+            ]
+            for job in stale:
+                self._jobs[job.id] = dataclasses.replace(
+                    job, status=JobStatus.INTERRUPTED, finished_at=now, error=ABANDONED
+                )
+        return len(stale)
 
     # --- quota ledger ------------------------------------------------------------------------
 

@@ -25,6 +25,10 @@ class JobKind(StrEnum):
     MAINTENANCE = "maintenance"
 
 
+#: The error text of a job whose worker died without recording its end.
+ABANDONED = "abandoned: no end was recorded (the worker was killed or lost)"
+
+
 class JobStatus(StrEnum):
     RUNNING = "running"
     SUCCEEDED = "succeeded"

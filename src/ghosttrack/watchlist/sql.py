@@ -32,6 +32,7 @@ from ghosttrack.errors import StoreError
 from ghosttrack.watchlist.engine import WRITE_OPTIONS, create_engine, failed, unreachable
 from ghosttrack.watchlist.migrate import require_head
 from ghosttrack.watchlist.records import (
+    ABANDONED,
     AddResult,
     ChannelStatus,
     Job,
@@ -317,6 +318,18 @@ def update_job(
 
 def select_recent_jobs(limit: int) -> sa.Select[Any]:
     return sa.select(*jobs.c).order_by(jobs.c.id.desc()).limit(limit)
+
+
+def delete_finished_jobs(cutoff: datetime) -> sa.Delete:
+    return sa.delete(jobs).where(jobs.c.finished_at < cutoff)
+
+
+def abandon_running_jobs(cutoff: datetime, now: datetime) -> sa.Update:
+    return (
+        sa.update(jobs)
+        .where(jobs.c.status == JobStatus.RUNNING.value, jobs.c.started_at < cutoff)
+        .values(status=JobStatus.INTERRUPTED.value, finished_at=now, error=ABANDONED)
+    )
 
 
 # --- statements: quota ledger ----------------------------------------------------------------
@@ -897,6 +910,14 @@ class SqlStore:
     def recent_jobs(self, limit: int = 10) -> list[Job]:
         with self._read() as conn:
             return [to_job(r) for r in conn.execute(select_recent_jobs(limit))]
+
+    def delete_jobs_finished_before(self, cutoff: datetime) -> int:
+        with self._write() as conn:
+            return conn.execute(delete_finished_jobs(cutoff)).rowcount
+
+    def abandon_jobs_started_before(self, cutoff: datetime, *, now: datetime) -> int:
+        with self._write() as conn:
+            return conn.execute(abandon_running_jobs(cutoff, now)).rowcount
 
     # --- quota ledger ----------------------------------------------------------------------
 

@@ -158,6 +158,15 @@ class WatchlistStore(Protocol):
 
     def recent_jobs(self, limit: int = 10) -> list[Job]: ...
 
+    def delete_jobs_finished_before(self, cutoff: datetime) -> int:
+        """Drop the records of runs that ended before ``cutoff`` (the jobs table stays small)."""
+        ...
+
+    def abandon_jobs_started_before(self, cutoff: datetime, *, now: datetime) -> int:
+        """Mark runs still 'running' since before ``cutoff`` as interrupted: their worker died
+        without recording an end (SIGKILL, power loss)."""
+        ...
+
     # --- quota ledger (see ghosttrack.ledger.QuotaLedger) -----------------------------------
 
     def try_spend(
