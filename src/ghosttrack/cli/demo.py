@@ -7,6 +7,7 @@ clock resumes from the last job), so a second ``make run`` carries on where the 
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -17,20 +18,24 @@ from pydantic import SecretStr
 from rich.console import Console
 
 from ghosttrack.clock import SystemClock
+from ghosttrack.hunter.channels import add_channels
 from ghosttrack.operations import add_ids
 from ghosttrack.settings import Settings
 from ghosttrack.sim.config import SimConfig
 from ghosttrack.sim.server import SimServer
 from ghosttrack.sim.world import World, to_ts
+from ghosttrack.vault.vault import Vault
 from ghosttrack.watchlist.migrate import upgrade
 from ghosttrack.watchlist.records import NewVideo
 from ghosttrack.watchlist.sql import SqlStore
+from ghosttrack.youtube.client import YouTubeClient
 
 DEMO_SPEED = 600.0  # ten simulated minutes per real second: an hourly tier ticks every 6 s
 DEMO_VIDEOS = 20_000
 DEMO_SEED = 7
 WATCH_RECENT = 150  # uploads of the last three days: hourly and daily tiers
 WATCH_OLDER = 350  # the back catalogue: weekly tier
+WATCH_CHANNELS = 3  # the busiest uploaders: discovery at work
 
 
 @contextmanager
@@ -73,6 +78,8 @@ def demo_session(settings: Settings, console: Console) -> Iterator[Settings]:
                 highlight=False,
             )
             seed_watchlist(store, demo, sim.world, clock.now(), console)
+            if not store.list_channels():
+                asyncio.run(watch_busy_channels(store, demo, sim.world, console))
             yield demo
     finally:
         store.close()
@@ -109,3 +116,18 @@ def seed_watchlist(
     videos = [NewVideo(world.video_id(t.number)) for t in recent + older]
     result = add_ids(store, settings.tier_table(), settings.clock(), videos, revive_removed=False)
     console.print(f"  demo watchlist: {result.added} videos added")
+
+
+async def watch_busy_channels(
+    store: SqlStore, settings: Settings, world: World, console: Console
+) -> None:
+    """Watch the busiest channels once, so the demo shows discovery of new uploads too."""
+    clock = settings.clock()
+    busiest = sorted(world.channels, key=lambda c: c.interval)[:WATCH_CHANNELS]
+    vault = Vault(settings.resolved_vault_url, clock=clock)
+    async with YouTubeClient(settings, clock, store) as youtube:
+        added = await add_channels(
+            store, youtube, vault, clock, settings, [c.channel_id for c in busiest]
+        )
+    titles = ", ".join(c.title or c.channel_id for c in added.added)
+    console.print(f"  demo channels: {titles} (new uploads are discovered and tracked)")
