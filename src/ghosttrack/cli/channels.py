@@ -8,8 +8,6 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from ghosttrack.errors import GhosttrackError
-
 app = typer.Typer(
     help="Channels whose new uploads are discovered and tracked.", no_args_is_help=True
 )
@@ -36,10 +34,7 @@ def add(
                 )
             return len(done.added), len(done.already_present)
 
-        try:
-            added, present = asyncio.run(resolve_and_add())
-        except GhosttrackError as exc:
-            cli.fail(exc)
+        added, present = asyncio.run(resolve_and_add())
         cli.console.print(
             f"added {added}, already present {present}; new channels are backfilled "
             f"(last {rt.settings.backfill_uploads} uploads) on their first poll"
@@ -77,10 +72,7 @@ def remove(
     from ghosttrack.hunter.channels import remove_channels
 
     with cli.runtime() as rt:
-        try:
-            removed = remove_channels(rt.store, channels)
-        except GhosttrackError as exc:
-            cli.fail(exc)
+        removed = remove_channels(rt.store, channels)
         cli.console.print(f"removed {removed} of {len(channels)}")
 
 

@@ -10,8 +10,6 @@ from typing import TYPE_CHECKING
 
 from rich.console import Console
 
-from ghosttrack.errors import GhosttrackError
-
 if TYPE_CHECKING:
     from ghosttrack.hunter import DiscoveryResult
     from ghosttrack.runtime import Runtime
@@ -30,10 +28,7 @@ def discover() -> None:
                 hunter = discovery(rt.store, youtube, rt.vault, rt.clock, rt.settings).hunter
                 return describe(await hunter.run_once(every_channel=True))
 
-        try:
-            line = asyncio.run(run_once())
-        except GhosttrackError as exc:
-            cli.fail(exc)
+        line = asyncio.run(run_once())
         cli.console.print(line)
 
 

@@ -97,12 +97,9 @@ def add(
 ) -> None:
     """Add videos to the watchlist; they are due at once. Never calls the API."""
     with runtime() as rt:
-        try:
-            report = operations.add_videos(
-                rt.store, rt.settings.tier_table(), rt.clock, videos, skip_invalid=skip_invalid
-            )
-        except InputError as exc:
-            fail(exc)
+        report = operations.add_videos(
+            rt.store, rt.settings.tier_table(), rt.clock, videos, skip_invalid=skip_invalid
+        )
         for problem in report.rejected:
             err_console.print(f"[yellow]skipped:[/] {problem}", highlight=False)
         console.print(f"added {report.added}, already present {report.already_present}")
@@ -110,10 +107,7 @@ def add(
 
 def _set_status(videos: list[str], status: VideoStatus, verb: str) -> None:
     with runtime() as rt:
-        try:
-            changed = operations.change_status(rt.store, rt.clock, videos, status)
-        except InputError as exc:
-            fail(exc)
+        changed = operations.change_status(rt.store, rt.clock, videos, status)
         console.print(f"{verb} {changed} of {len(videos)}")
 
 
@@ -146,21 +140,16 @@ def import_(
     from ghosttrack.watchlist.records import NewVideo
 
     with runtime() as rt:
-        try:
-            report = read_video_ids(file, column)
-        except InputError as exc:
-            fail(exc)
+        report = read_video_ids(file, column)
         where = "line" if report.format == "csv" else "row"
         problems = [f"{where} {r.line}: {r.reason}" for r in report.rejected[:SHOWN_PROBLEMS]]
         if report.rejected_total > SHOWN_PROBLEMS:
             problems.append(f"… and {report.rejected_total - SHOWN_PROBLEMS} more")
         if report.rejected_total and not skip_invalid:
-            fail(
-                InputError(
-                    f"nothing was imported: {report.rejected_total} bad rows in {file} "
-                    "(use --skip-invalid to import the valid rows)",
-                    problems,
-                )
+            raise InputError(
+                f"nothing was imported: {report.rejected_total} bad rows in {file} "
+                "(use --skip-invalid to import the valid rows)",
+                problems,
             )
         for problem in problems:
             err_console.print(f"[yellow]skipped:[/] {escape(problem)}", highlight=False)
@@ -187,10 +176,7 @@ def track(
         return
     with runtime() as rt:
         _require_key(rt.settings)
-        try:
-            result = asyncio.run(_track_once(rt, limit))
-        except GhosttrackError as exc:
-            fail(exc)
+        result = asyncio.run(_track_once(rt, limit))
         console.print(_describe_pass(result))
 
 

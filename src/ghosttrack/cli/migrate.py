@@ -7,8 +7,6 @@ from typing import Annotated
 import typer
 from rich.markup import escape
 
-from ghosttrack.errors import GhosttrackError
-
 
 def migrate(
     source: Annotated[
@@ -49,17 +47,14 @@ def migrate(
         channel_id=channel_id,
     )
     with cli.runtime() as rt:
-        try:
-            report = run_migration(
-                open_source(source, table),
-                mapping,
-                rt.store,
-                rt.vault,
-                rt.settings.tier_table(),
-                rt.clock,
-            )
-        except GhosttrackError as exc:
-            cli.fail(exc)
+        report = run_migration(
+            open_source(source, table),
+            mapping,
+            rt.store,
+            rt.vault,
+            rt.settings.tier_table(),
+            rt.clock,
+        )
     for row in report.rejected[: cli.SHOWN_PROBLEMS]:
         cli.err_console.print(f"[yellow]rejected:[/] {row.where}: {escape(row.reason)}")
     if report.rejected_total > cli.SHOWN_PROBLEMS:

@@ -9,7 +9,7 @@ import typer
 from rich.table import Table
 
 from ghosttrack.duration import format_duration, parse_duration
-from ghosttrack.errors import GhosttrackError, InputError
+from ghosttrack.errors import InputError
 
 app = typer.Typer(help="Saved searches for new uploads (search.list).", no_args_is_help=True)
 
@@ -26,11 +26,8 @@ def add(
     from ghosttrack.hunter.searches import add_search
 
     with cli.runtime() as rt:
-        try:
-            interval = None if every is None else _duration(every)
-            search, created = add_search(rt.store, rt.clock, rt.settings, query, interval)
-        except GhosttrackError as exc:
-            cli.fail(exc)
+        interval = None if every is None else _duration(every)
+        search, created = add_search(rt.store, rt.clock, rt.settings, query, interval)
         verb = "saved" if created else "already saved"
         cli.console.print(
             f"{verb}: search {search.id} {search.query!r} every {format_duration(search.every)}"
@@ -66,10 +63,7 @@ def remove(
     from ghosttrack.hunter.searches import remove_searches
 
     with cli.runtime() as rt:
-        try:
-            removed = remove_searches(rt.store, searches)
-        except GhosttrackError as exc:
-            cli.fail(exc)
+        removed = remove_searches(rt.store, searches)
         cli.console.print(f"removed {removed} of {len(searches)}")
 
 
