@@ -182,3 +182,21 @@ def test_sigterm_finishes_the_batch_in_hand_and_leaves_the_rest_due(
     assert job["counts"]["tracked"] == tracked
     rest = ghosttrack("track", "--once", env=env)  # no lease is left behind
     assert f"tracked {1000 - tracked} videos" in rest.stdout
+
+
+def test_settings_lists_every_variable_without_secrets(ghosttrack: Run) -> None:
+    result = ghosttrack(
+        "settings",
+        env={
+            "GHOSTTRACK_YOUTUBE_API_KEYS": "AIza-secret-1,AIza-secret-2",
+            "GHOSTTRACK_DATABASE_URL": "postgresql+psycopg://tracker:hunter2@db.example/gt",
+            "GHOSTTRACK_LEASE": "15m",
+        },
+    )
+    assert result.returncode == 0, result.stderr
+    assert "AIza-secret" not in result.stdout
+    assert "hunter2" not in result.stdout
+    assert "(2 set)" in result.stdout
+    assert "GHOSTTRACK_LEASE" in result.stdout
+    assert "15m" in result.stdout
+    assert "GHOSTTRACK_METADATA_RETENTION" in result.stdout

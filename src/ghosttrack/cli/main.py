@@ -9,6 +9,7 @@ import signal
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import timedelta
 from pathlib import Path
 from typing import Annotated, NoReturn, TypeVar
 
@@ -381,6 +382,32 @@ def tiers() -> None:
     for row in settings.tier_table().describe():
         table.add_row(*row.values())
     console.print(table)
+
+
+@app.command("settings")
+def settings_() -> None:
+    """Every setting: its environment variable, its value now and what it does."""
+    current = _settings_or_fail()
+    table = Table("variable", "value", "meaning")
+    for name, field in Settings.model_fields.items():
+        table.add_row(
+            f"GHOSTTRACK_{name.upper()}", _shown(name, getattr(current, name)), field.description
+        )
+    console.print(table)
+
+
+def _shown(name: str, value: object) -> str:
+    """A setting's value for people: keys hidden, passwords redacted, durations short."""
+    from ghosttrack.duration import format_duration
+    from ghosttrack.watchlist.engine import redact
+
+    if name == "youtube_api_keys":
+        return f"({len(value)} set)" if isinstance(value, list) and value else "(none)"
+    if name == "database_url" and isinstance(value, str):
+        return redact(value)
+    if isinstance(value, timedelta):
+        return format_duration(value)
+    return "" if value is None else str(value)
 
 
 @db_app.command("upgrade")
