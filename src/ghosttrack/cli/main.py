@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
-from typing import Annotated, NoReturn, TypeVar
+from typing import Annotated, NoReturn
 
 import typer
 from rich.console import Console
@@ -41,7 +41,6 @@ app.add_typer(db_app, name="db")
 
 console = Console(soft_wrap=True)
 err_console = Console(stderr=True, soft_wrap=True)
-T = TypeVar("T")
 #: Bad entries listed in an error message; the rest are counted.
 SHOWN_PROBLEMS = 50
 
