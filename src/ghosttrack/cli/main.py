@@ -231,6 +231,8 @@ def _describe_pass(result: PassResult) -> str:
         f"tracked {result.tracked} videos in {result.calls} calls; "
         f"missing {result.missing}, newly unavailable {result.unavailable}, errors {result.errors}"
     )
+    if result.feed_samples:
+        text += f"; {result.feed_samples} from feeds ({result.units_saved} units saved)"
     if result.stopped_by == "quota":
         text += "; stopped: quota exhausted (the rest stays due until the Pacific midnight reset)"
     elif result.stopped_by == "signal":
