@@ -153,7 +153,8 @@ def _stats_from(feed: ChannelFeed, wanted: list[WatchEntry], channel_id: str) ->
             VideoStats(
                 video_id=entry.video_id,
                 views=seen.views,
-                likes=seen.likes,
+                # The feed writes hidden likes as 0: a 0 there is "unknown", never a count.
+                likes=seen.likes or None,
                 comments=None,  # not in the feed
                 published_at=seen.published_at,
                 channel_id=channel_id,
