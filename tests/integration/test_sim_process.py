@@ -33,7 +33,8 @@ def test_accelerated_clocks_in_two_processes_agree() -> None:
         before = ours.now()
         theirs = simulated_now(sim)
         after = ours.now()
-    assert before - timedelta(minutes=1) <= theirs <= after + timedelta(minutes=1)
+    # 5 simulated minutes = 83 real ms of slack for a loaded machine
+    assert before - timedelta(minutes=5) <= theirs <= after + timedelta(minutes=5)
     assert theirs > START + timedelta(minutes=5)  # an hour per real second, running a while
 
 
