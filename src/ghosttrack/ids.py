@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import re
-from urllib.parse import parse_qs, urlparse
+from urllib.parse import ParseResult, parse_qs, urlparse
 
 VIDEO_ID = re.compile(r"^[A-Za-z0-9_-]{10}[AEIMQUYcgkosw048]$")
 CHANNEL_ID = re.compile(r"^UC[A-Za-z0-9_-]{21}[AQgw]$")
 HANDLE = re.compile(r"^@[A-Za-z0-9._-]{3,30}$")
 
-_VIDEO_HOSTS = {"youtube.com", "www.youtube.com", "m.youtube.com", "music.youtube.com"}
+#: Hosts of youtube.com pages (video and channel URLs); youtu.be is the short video link.
+YOUTUBE_HOSTS = frozenset({"youtube.com", "www.youtube.com", "m.youtube.com", "music.youtube.com"})
 _PATH_PREFIXES = ("/shorts/", "/embed/", "/live/", "/v/", "/e/")
 
 
@@ -27,14 +28,19 @@ def parse_video_id(text: str) -> str:
     return found
 
 
-def _video_id_from_url(text: str) -> str | None:
+def parse_youtube_url(text: str) -> ParseResult:
+    """``text`` parsed as a URL; "youtube.com/…" and "youtu.be/…" typed without a scheme too."""
     if "://" not in text and text.split("/")[0].lower().endswith(("youtube.com", "youtu.be")):
         text = "https://" + text
-    url = urlparse(text)
+    return urlparse(text)
+
+
+def _video_id_from_url(text: str) -> str | None:
+    url = parse_youtube_url(text)
     host = (url.hostname or "").lower()
     if host in ("youtu.be", "www.youtu.be"):
         return url.path.strip("/").split("/")[0] or None
-    if host not in _VIDEO_HOSTS:
+    if host not in YOUTUBE_HOSTS:
         return None
     if url.path in ("/watch", "/watch/"):
         values = parse_qs(url.query).get("v")

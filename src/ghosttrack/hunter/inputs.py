@@ -8,11 +8,9 @@ custom URLs, and the user can always find the channel's handle on its page.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from urllib.parse import unquote, urlparse
+from urllib.parse import unquote
 
-from ghosttrack.ids import CHANNEL_ID, HANDLE
-
-_HOSTS = {"youtube.com", "www.youtube.com", "m.youtube.com", "music.youtube.com"}
+from ghosttrack.ids import CHANNEL_ID, HANDLE, YOUTUBE_HOSTS, parse_youtube_url
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,10 +33,8 @@ def parse_channel_ref(text: str) -> ChannelRef:
 
 
 def _from_url(text: str, candidate: str) -> ChannelRef:
-    if "://" not in candidate and candidate.split("/")[0].lower().endswith("youtube.com"):
-        candidate = "https://" + candidate
-    url = urlparse(candidate)
-    if (url.hostname or "").lower() not in _HOSTS:
+    url = parse_youtube_url(candidate)
+    if (url.hostname or "").lower() not in YOUTUBE_HOSTS:
         raise ValueError(f"{text!r} is not a channel id (UC…), a @handle or a YouTube channel URL")
     parts = [unquote(p) for p in url.path.split("/") if p]
     first = parts[0] if parts else ""
