@@ -56,10 +56,11 @@ def fail(exc: GhosttrackError) -> NoReturn:
 
 
 @contextmanager
-def runtime() -> Iterator[Runtime]:
-    """Settings from the environment, then the runtime; every GhosttrackError becomes a message."""
+def runtime(settings: Settings | None = None) -> Iterator[Runtime]:
+    """The runtime of ``settings`` (default: from the environment); every GhosttrackError
+    raised inside becomes a message and an exit code."""
     try:
-        with open_runtime(load_settings()) as rt:
+        with open_runtime(settings or load_settings()) as rt:
             yield rt
     except GhosttrackError as exc:
         fail(exc)
@@ -273,10 +274,8 @@ def run(
 
 def _run_daemon(settings: Settings) -> None:
     try:
-        with open_runtime(settings) as rt:
+        with runtime(settings) as rt:
             asyncio.run(_daemon(rt))
-    except GhosttrackError as exc:
-        fail(exc)
     except KeyboardInterrupt:
         err_console.print("stopped")
 
