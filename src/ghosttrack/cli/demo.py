@@ -17,7 +17,7 @@ from pathlib import Path
 from pydantic import SecretStr
 from rich.console import Console
 
-from ghosttrack.clock import SystemClock
+from ghosttrack.clock import Clock, SystemClock
 from ghosttrack.hunter.channels import add_channels
 from ghosttrack.operations import add_ids
 from ghosttrack.settings import Settings
@@ -77,9 +77,9 @@ def demo_session(settings: Settings, console: Console) -> Iterator[Settings]:
                 f"  data: {home} (inspect: GHOSTTRACK_HOME={home} ghosttrack status)",
                 highlight=False,
             )
-            seed_watchlist(store, demo, sim.world, clock.now(), console)
+            seed_watchlist(store, demo, clock, sim.world, console)
             if not store.list_channels():
-                asyncio.run(watch_busy_channels(store, demo, sim.world, console))
+                asyncio.run(watch_busy_channels(store, demo, clock, sim.world, console))
             yield demo
     finally:
         store.close()
@@ -100,9 +100,10 @@ def demo_timeline(home: Path, store: SqlStore) -> tuple[datetime, datetime]:
 
 
 def seed_watchlist(
-    store: SqlStore, settings: Settings, world: World, now: datetime, console: Console
+    store: SqlStore, settings: Settings, clock: Clock, world: World, console: Console
 ) -> None:
     """Add recent uploads and a back catalogue once; later runs keep the existing watchlist."""
+    now = clock.now()
     if store.counts(now=now).total:
         return
     recent_since = to_ts(now - timedelta(days=3))
@@ -114,15 +115,14 @@ def seed_watchlist(
         WATCH_OLDER, lambda t: t.published < recent_since and now_ts < t.gone_at
     )
     videos = [NewVideo(world.video_id(t.number)) for t in recent + older]
-    result = add_ids(store, settings.tier_table(), settings.clock(), videos, revive_removed=False)
+    result = add_ids(store, settings.tier_table(), clock, videos, revive_removed=False)
     console.print(f"  demo watchlist: {result.added} videos added")
 
 
 async def watch_busy_channels(
-    store: SqlStore, settings: Settings, world: World, console: Console
+    store: SqlStore, settings: Settings, clock: Clock, world: World, console: Console
 ) -> None:
     """Watch the busiest channels once, so the demo shows discovery of new uploads too."""
-    clock = settings.clock()
     busiest = sorted(world.channels, key=lambda c: c.interval)[:WATCH_CHANNELS]
     vault = Vault(settings.resolved_vault_url, clock=clock)
     async with YouTubeClient(settings, clock, store) as youtube:
