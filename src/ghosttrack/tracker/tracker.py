@@ -19,7 +19,7 @@ from datetime import timedelta
 from typing import Protocol
 
 from ghosttrack.clock import Clock
-from ghosttrack.errors import KeyRejectedError, QuotaExhaustedError, TransientError, YouTubeError
+from ghosttrack.errors import KeyRejectedError, QuotaExhaustedError, YouTubeError
 from ghosttrack.schedule import sample_of, visit_found, visit_invalid, visit_missing
 from ghosttrack.settings import Settings
 from ghosttrack.vault.records import Sample, SampleSource
@@ -206,7 +206,10 @@ class Tracker:
             fed = {stats.video_id for stats in from_feeds.found}
             batches = self._batches([e for e in chunk if e.video_id not in fed])
             outcomes = await asyncio.gather(
-                *(self._fetch(ids, with_snippet) for ids, with_snippet in batches),
+                *(
+                    self.youtube.fetch_stats(ids, with_snippet=with_snippet)
+                    for ids, with_snippet in batches
+                ),
                 return_exceptions=True,
             )
         except asyncio.CancelledError:
@@ -220,19 +223,19 @@ class Tracker:
             result.feed_samples += len(from_feeds.found)
             result.units_saved += len(self._batches(chunk)) - len(batches)
         for (ids, _), outcome in zip(batches, outcomes, strict=True):
-            if isinstance(outcome, KeyRejectedError):
-                self.store.release([e.video_id for e in chunk], worker=self.worker)
+            if isinstance(outcome, KeyRejectedError) or not isinstance(
+                outcome, StatsBatch | YouTubeError
+            ):
+                # Fatal (a rejected key, or anything unforeseen): give the whole chunk back.
+                self.store.release(list(by_id), worker=self.worker)
                 raise outcome
             if isinstance(outcome, QuotaExhaustedError):
                 result.stopped_by = "quota"
                 unanswered.extend(ids)
-            elif isinstance(outcome, YouTubeError | TransientError):
+            elif isinstance(outcome, YouTubeError):  # retries ran out, or a bad answer
                 log.warning("a batch of %d videos stays due: %s", len(ids), outcome)
                 result.errors += 1
                 unanswered.extend(ids)
-            elif isinstance(outcome, BaseException):
-                self.store.release([e.video_id for e in chunk], worker=self.worker)
-                raise outcome
             else:
                 result.calls += 1
                 self._visits_from(outcome, by_id, samples, visits, result)
@@ -259,9 +262,6 @@ class Tracker:
         if self.feed_samples is None:
             return StatsBatch(found=())
         return StatsBatch(found=tuple(await self.feed_samples.stats_for(chunk)))
-
-    async def _fetch(self, ids: list[str], with_snippet: bool) -> StatsBatch:
-        return await self.youtube.fetch_stats(ids, with_snippet=with_snippet)
 
     def _visits_from(
         self,
