@@ -13,6 +13,8 @@ from pathlib import Path
 from pydantic import SecretStr
 
 from ghosttrack.clock import ManualClock
+from ghosttrack.maintenance.runner import Maintenance
+from ghosttrack.maintenance.tasks import default_tasks
 from ghosttrack.operations import add_ids
 from ghosttrack.runtime import open_runtime
 from ghosttrack.settings import Settings
@@ -108,7 +110,9 @@ def test_thirty_days_follow_the_tier_schedule_and_outlive_the_metadata(
         async def run() -> None:
             async with rt.youtube() as youtube:
                 tracker = Tracker(rt.store, youtube, rt.vault, clock, settings, worker="t1")
-                await Daemon(tracker, rt.store, clock, settings).run(stop)
+                tasks = default_tasks(rt.store, clock, settings, worker="t1")
+                maintenance = Maintenance(tasks, clock)
+                await Daemon(tracker, rt.store, clock, settings, maintenance=maintenance).run(stop)
 
         asyncio.run(run())
 

@@ -24,6 +24,8 @@ from ghosttrack import __version__, operations
 from ghosttrack.cli.discover import discovery_printer
 from ghosttrack.errors import ConfigError, GhosttrackError, InputError
 from ghosttrack.hunter import discovery
+from ghosttrack.maintenance.runner import Maintenance
+from ghosttrack.maintenance.tasks import default_tasks
 from ghosttrack.runtime import Runtime, open_runtime
 from ghosttrack.settings import Settings, load_settings
 from ghosttrack.tracker.daemon import Daemon
@@ -296,12 +298,14 @@ async def _daemon(rt: Runtime) -> None:
             tracker = Tracker(
                 rt.store, youtube, rt.vault, rt.clock, rt.settings, feed_samples=found.feed_samples
             )
+            tasks = default_tasks(rt.store, rt.clock, rt.settings, worker=tracker.worker)
             await Daemon(
                 tracker,
                 rt.store,
                 rt.clock,
                 rt.settings,
                 on_pass=on_pass,
+                maintenance=Maintenance(tasks, rt.clock),
                 discoverer=found.hunter,
                 on_discovery=discovery_printer(rt, console),
             ).run(stop)

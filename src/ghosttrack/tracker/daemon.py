@@ -1,9 +1,9 @@
-"""``ghosttrack run``: discover and track as videos come due, run the janitor on its schedule,
-sleep between.
+"""``ghosttrack run``: discover and track as videos come due, run maintenance (the janitor and
+its kin) on their schedules, sleep between.
 
 One tick reads as one story: discovery if some is due (new uploads are due at once); a tracking
-pass; the janitor if it is due; then sleep until the next video or discovery is due (or the
-quota resets), waking at once on a stop request.
+pass; the maintenance tasks that are due; then sleep until the next video, discovery or task is
+due (or the quota resets), waking at once on a stop request.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 from ghosttrack.clock import Clock
-from ghosttrack.maintenance.janitor import JanitorResult, run_janitor
+from ghosttrack.maintenance.runner import Maintenance
 from ghosttrack.quota import next_reset
 from ghosttrack.schedule import pass_is_due
 from ghosttrack.settings import Settings
@@ -37,7 +37,7 @@ class Discoverer(Protocol):
 
 
 class Daemon:
-    """Runs a Tracker, a Discoverer (optional) and the janitor until asked to stop."""
+    """Runs a Tracker, a Discoverer (optional) and maintenance (optional) until asked to stop."""
 
     def __init__(
         self,
@@ -47,7 +47,7 @@ class Daemon:
         settings: Settings,
         *,
         on_pass: Callable[[PassResult], None] | None = None,
-        on_janitor: Callable[[JanitorResult], None] | None = None,
+        maintenance: Maintenance | None = None,
         discoverer: Discoverer | None = None,
         on_discovery: Callable[[Any], None] | None = None,
     ) -> None:
@@ -56,12 +56,11 @@ class Daemon:
         self.clock = clock
         self.settings = settings
         self.on_pass = on_pass
-        self.on_janitor = on_janitor
+        self.maintenance = maintenance
         self.discoverer = discoverer
         self.on_discovery = on_discovery
 
     async def run(self, stop: asyncio.Event) -> None:
-        next_janitor = self.clock.now()
         rest_until: datetime | None = None  # the quota ran out: tracking rests until the reset
         while not stop.is_set():
             if self.discoverer is not None and _is_due(self.discoverer.next_due_at(), self.clock):
@@ -73,15 +72,9 @@ class Daemon:
                 if self.on_pass is not None:
                     self.on_pass(result)
                 rest_until = self._rest_after(result)
-            now = self.clock.now()
-            if now >= next_janitor:
-                outcome = run_janitor(
-                    self.store, self.clock, self.settings, worker=self.tracker.worker
-                )
-                if self.on_janitor is not None:
-                    self.on_janitor(outcome)
-                next_janitor = now + self.settings.janitor_every
-            wake = self._wake_time(rest_until, next_janitor)
+            if self.maintenance is not None:
+                await self.maintenance.run_due()
+            wake = self._wake_time(rest_until)
             await sleep_or_stop(self.clock, (wake - self.clock.now()).total_seconds(), stop)
 
     def _pass_is_due(self, rest_until: datetime | None) -> bool:
@@ -102,9 +95,11 @@ class Daemon:
         log.info("quota exhausted: tracking sleeps until the Pacific midnight reset")
         return next_reset(self.clock.now())
 
-    def _wake_time(self, rest_until: datetime | None, next_janitor: datetime) -> datetime:
+    def _wake_time(self, rest_until: datetime | None) -> datetime:
         now = self.clock.now()
-        candidates = [next_janitor]
+        candidates = []
+        if self.maintenance is not None and (task_due := self.maintenance.next_due_at()):
+            candidates.append(task_due)
         if rest_until is not None and now < rest_until:
             candidates.append(rest_until)
         else:

@@ -1,0 +1,24 @@
+"""The maintenance tasks ``ghosttrack run`` schedules, built from the settings."""
+
+from __future__ import annotations
+
+from functools import partial
+
+from ghosttrack.clock import Clock
+from ghosttrack.maintenance.janitor import run_janitor
+from ghosttrack.maintenance.runner import Task
+from ghosttrack.settings import Settings
+from ghosttrack.watchlist.store import WatchlistStore
+
+
+def default_tasks(
+    store: WatchlistStore, clock: Clock, settings: Settings, *, worker: str | None
+) -> list[Task]:
+    """Every maintenance task, in the order they run when several are due together."""
+    return [
+        Task(
+            "janitor",
+            settings.janitor_every,
+            partial(run_janitor, store, clock, settings, worker=worker),
+        ),
+    ]
