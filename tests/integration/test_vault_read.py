@@ -233,3 +233,39 @@ def test_clean_temp_files_removes_old_leftovers_only(vault: Vault, tmp_path: Pat
 def test_clean_temp_files_refuses_a_negative_age(vault: Vault) -> None:
     with pytest.raises(VaultError, match="must not be negative"):
         vault.clean_temp_files(timedelta(seconds=-1))
+
+
+def test_register_gives_duckdb_every_sample_exactly_once(vault: Vault) -> None:
+    vault.write_samples(samples_over(2))  # the first two hours again: exact duplicates
+    connection = duckdb.connect()
+    vault.register(connection)
+    rows = connection.sql('SELECT video_id, "timestamp", views FROM metrics').fetchall()
+    expected = {(s.video_id, s.timestamp, s.views) for s in samples_over(30)}
+    assert len(rows) == len(expected) == 90
+    assert set(rows) == expected
+    columns = [c[0] for c in connection.sql("DESCRIBE metrics").fetchall()]
+    assert columns == vault.read_samples().column_names
+
+
+def test_register_opens_only_partitions_that_may_hold_the_range(
+    vault: Vault, tmp_path: Path
+) -> None:
+    corrupt = tmp_path / "vault" / "metrics" / "date=2026-01-15" / "hour=05" / "bad.parquet"
+    corrupt.write_bytes(b"not parquet")  # any read of hour 05 would fail
+    connection = duckdb.connect()
+    since = T + timedelta(hours=6)
+    vault.register(connection, since=since, until=since + timedelta(hours=2))
+    count = connection.execute(
+        'SELECT count(*) FROM metrics WHERE "timestamp" >= $s AND "timestamp" < $u',
+        {"s": since, "u": since + timedelta(hours=2)},
+    ).fetchone()
+    assert count == (6,)
+
+
+def test_register_on_an_empty_vault_gives_empty_typed_views(tmp_path: Path) -> None:
+    connection = duckdb.connect()
+    Vault(str(tmp_path / "nothing")).register(connection)
+    assert connection.execute("SELECT count(*) FROM metrics").fetchone() == (0,)
+    assert connection.execute("SELECT count(*) FROM channel_metrics").fetchone() == (0,)
+    with pytest.raises(VaultError, match="naive"):
+        Vault(str(tmp_path / "nothing")).register(connection, since=datetime(2026, 1, 1))

@@ -60,6 +60,19 @@ def partition_of(path: str) -> tuple[date, int] | None:
     return date.fromisoformat(match.group(1)), int(match.group(2))
 
 
+def may_hold(path: str, since: datetime | None, until: datetime | None) -> bool:
+    """Whether a file's partition may hold samples in ``[since, until)`` (True outside the
+    layout: a file that cannot be placed is never skipped)."""
+    partition = partition_of(path)
+    if partition is None:
+        return True
+    day, hour = partition
+    start = datetime(day.year, day.month, day.day, hour, tzinfo=UTC)
+    if since is not None and start < hour_of(since):
+        return False
+    return until is None or start < until
+
+
 def data_file_name(written_at: datetime, token: str) -> str:
     """A unique, time-sortable file name: ``20260115T101500123456Z-<token>.parquet``."""
     return f"{written_at.astimezone(UTC):%Y%m%dT%H%M%S%fZ}-{token}{PARQUET_SUFFIX}"

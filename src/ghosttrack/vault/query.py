@@ -95,6 +95,32 @@ def run(query: Query, schema: pa.Schema) -> pa.Table:
     return table.cast(schema)
 
 
+def create_view(
+    connection: duckdb.DuckDBPyConnection,
+    view: str,
+    files: Sequence[str],
+    key_column: str,
+    read_schema: pa.Schema,
+) -> None:
+    """A temp view over exactly these Parquet files, one row per (key, timestamp); with no
+    files, an empty view of the same columns (DuckDB refuses an empty file list)."""
+    columns = ", ".join(f'"{name}"' for name in read_schema.names)
+    if files:
+        listed = ", ".join(sql_literal(f) for f in files)
+        source = (
+            f'SELECT DISTINCT ON ("{key_column}", "timestamp") {columns} '
+            f"FROM read_parquet([{listed}], hive_partitioning = false)"
+        )
+    else:
+        empty = f"__empty_{view}"
+        connection.register(empty, read_schema.empty_table())
+        source = f"SELECT {columns} FROM {empty}"
+    try:
+        connection.execute(f"CREATE OR REPLACE TEMP VIEW {view} AS {source}")
+    except duckdb.Error as exc:
+        raise VaultError(f"cannot read the vault with DuckDB: {exc}") from exc
+
+
 def footer_rows(paths: Sequence[str]) -> int:
     """Rows in these Parquet files, from their footers only (DuckDB reads them in parallel)."""
     if not paths:

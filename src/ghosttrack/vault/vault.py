@@ -15,6 +15,7 @@ from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from typing import TypeVar
 
+import duckdb
 import pyarrow as pa
 
 from ghosttrack.clock import Clock, SystemClock
@@ -130,9 +131,7 @@ class Vault:
         since: datetime | None,
         until: datetime | None,
     ) -> pa.Table:
-        for name, moment in (("since", since), ("until", until)):
-            if moment is not None and moment.utcoffset() is None:
-                raise VaultError(f"{name}={moment.isoformat()} is naive; give an aware datetime")
+        _check_aware(since=since, until=until)
         select.since(since).until(until)
         try:
             return query.run(select, read_schema)
@@ -140,6 +139,38 @@ class Vault:
             if not self._data_files(dataset):
                 return read_schema.empty_table()  # DuckDB refuses a glob that matches nothing
             raise
+
+    def register(
+        self,
+        connection: duckdb.DuckDBPyConnection,
+        *,
+        since: datetime | None = None,
+        until: datetime | None = None,
+    ) -> None:
+        """Create temp views ``metrics`` and ``channel_metrics`` on a DuckDB connection.
+
+        The analytics' one entry to the vault: every sample exactly once (duplicates on
+        (key, timestamp) dropped), the columns of ``read_samples`` / ``read_channel_samples``,
+        and only the files that may hold samples in ``[since, until)`` — callers still filter
+        on ``timestamp`` themselves. The views are a snapshot of the files listed now.
+        """
+        _check_aware(since=since, until=until)
+        views = (
+            ("metrics", layout.METRICS, "video_id", schema.SAMPLE_READ_SCHEMA),
+            (
+                "channel_metrics",
+                layout.CHANNEL_METRICS,
+                "channel_id",
+                schema.CHANNEL_SAMPLE_READ_SCHEMA,
+            ),
+        )
+        for view, dataset, key, read_schema in views:
+            files = [
+                self._storage.uri_for(f.path)
+                for f in self._data_files(dataset)
+                if layout.may_hold(f.path, since, until)
+            ]
+            query.create_view(connection, view, files, key, read_schema)
 
     # Housekeeping
 
@@ -176,3 +207,9 @@ class Vault:
 
     def _data_files(self, dataset: str) -> list[StoredFile]:
         return [f for f in self._storage.list_files(dataset) if layout.is_data_file(f.path)]
+
+
+def _check_aware(**moments: datetime | None) -> None:
+    for name, moment in moments.items():
+        if moment is not None and moment.utcoffset() is None:
+            raise VaultError(f"{name}={moment.isoformat()} is naive; give an aware datetime")
