@@ -67,20 +67,21 @@ async def run(args: argparse.Namespace, home: Path) -> dict[str, Any]:
         with open_runtime(settings, clock=clock) as rt:
             async with rt.youtube() as youtube:
                 ids = [c.channel_id for c in sim.world.channels]
-                await add_channels(rt.store, youtube, rt.vault, clock, settings, ids)
-                parts = discovery(rt.store, youtube, rt.vault, clock, settings, worker="bench")
+                await add_channels(rt.db.discovery, youtube, rt.vault, clock, settings, ids)
+                parts = discovery(rt.db, youtube, rt.vault, clock, settings, worker="bench")
                 started = time.perf_counter()
                 if args.track:
                     tracker = Tracker(
-                        rt.store, youtube, rt.vault, clock, settings, worker="bench",
+                        rt.db.watchlist, rt.db.jobs, youtube, rt.vault, clock, settings,
+                        worker="bench",
                         feed_samples=parts.feed_samples,
                     )  # fmt: skip
                     runs = await _daemon(parts.hunter, tracker, rt, clock, stop)
                 else:
                     runs = await _loop(parts.hunter, clock, until)
                 wall = time.perf_counter() - started
-            jobs = rt.store.recent_jobs(1_000_000)
-            watched = rt.store.counts(now=clock.now()).total
+            jobs = rt.db.jobs.recent_jobs(1_000_000)
+            watched = rt.db.watchlist.counts(now=clock.now()).total
         feed_requests = sim.simulator.state.requests.get("feed", 0)
 
         units_by_day: dict[str, int] = defaultdict(int)
@@ -148,7 +149,9 @@ async def _daemon(
     def note(result: Any) -> None:
         runs.append((clock.now(), result))
 
-    daemon = Daemon(tracker, rt.store, clock, rt.settings, discoverer=hunter, on_discovery=note)
+    daemon = Daemon(
+        tracker, rt.db.watchlist, clock, rt.settings, discoverer=hunter, on_discovery=note
+    )
     await daemon.run(stop)
     return runs
 

@@ -87,13 +87,19 @@ def one_store(args: argparse.Namespace) -> dict[str, object]:
     clock = FixedClock(now)
     with open_runtime(settings, clock=clock) as rt:
         add_ids(
-            rt.store, settings.tier_table(), clock, [NewVideo(v) for v in ids], revive_removed=False
+            rt.db.watchlist,
+            settings.tier_table(),
+            clock,
+            [NewVideo(v) for v in ids],
+            revive_removed=False,
         )
         rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
         async def track() -> tuple[float, object]:
             async with rt.youtube() as youtube:
-                tracker = Tracker(rt.store, youtube, rt.vault, clock, settings, worker="bench")
+                tracker = Tracker(
+                    rt.db.watchlist, rt.db.jobs, youtube, rt.vault, clock, settings, worker="bench"
+                )
                 started = time.perf_counter()
                 result = await tracker.run_once()
                 return time.perf_counter() - started, result

@@ -4,7 +4,7 @@ Packages, one per concern:
 
 - ``youtube``   the YouTube Data API v3 client (httpx, async)
 - ``sim``       a YouTube Data API simulator (an ASGI app) for tests, demos and benchmarks
-- ``watchlist`` the SQL store: watchlist, ephemeral video metadata, jobs, quota ledger
+- ``watchlist`` the SQL database: watchlist, discovery (channels, searches, metadata), jobs, ledger
 - ``vault``     Parquet time series of every sample
 - ``tracker``   claims due videos, fetches statistics, writes the vault, reschedules
 - ``hunter``    discovers videos (channels, feeds, searches, imports)

@@ -14,8 +14,9 @@ from ghosttrack.quota import next_reset, pacific_day
 from ghosttrack.schedule import new_entry
 from ghosttrack.tiers import TierTable
 from ghosttrack.vault.records import VaultStats
+from ghosttrack.watchlist.database import Database
 from ghosttrack.watchlist.records import AddResult, Job, NewVideo, QuotaUsage, VideoStatus
-from ghosttrack.watchlist.store import WatchlistStore
+from ghosttrack.watchlist.watchlist import WatchlistStore
 
 #: Rows written per statement when adding many videos (imports of a million ids).
 ADD_CHUNK = 5000
@@ -41,7 +42,7 @@ def parse_video_inputs(inputs: Iterable[str]) -> tuple[list[str], list[str]]:
 
 
 def add_videos(
-    store: WatchlistStore,
+    watchlist: WatchlistStore,
     tiers: TierTable,
     clock: Clock,
     inputs: Sequence[str],
@@ -57,12 +58,12 @@ def add_videos(
             "video ids or URLs (use --skip-invalid to add the valid ones)",
             problems,
         )
-    result = add_ids(store, tiers, clock, [NewVideo(v) for v in ids], revive_removed=True)
+    result = add_ids(watchlist, tiers, clock, [NewVideo(v) for v in ids], revive_removed=True)
     return AddReport(result.added, result.already_present, problems)
 
 
 def add_ids(
-    store: WatchlistStore,
+    watchlist: WatchlistStore,
     tiers: TierTable,
     clock: Clock,
     videos: Sequence[NewVideo],
@@ -74,20 +75,20 @@ def add_ids(
     added = present = 0
     for start in range(0, len(videos), ADD_CHUNK):
         entries = [new_entry(v, tiers, now) for v in videos[start : start + ADD_CHUNK]]
-        result = store.add(entries, revive_removed=revive_removed)
+        result = watchlist.add(entries, revive_removed=revive_removed)
         added += result.added
         present += result.already_present
     return AddResult(added, present)
 
 
 def change_status(
-    store: WatchlistStore, clock: Clock, inputs: Sequence[str], status: VideoStatus
+    watchlist: WatchlistStore, clock: Clock, inputs: Sequence[str], status: VideoStatus
 ) -> int:
     """Remove (tombstone), pause or revive videos; all inputs must be valid."""
     ids, problems = parse_video_inputs(inputs)
     if problems:
         raise InputError("nothing was changed: some entries are not video ids or URLs", problems)
-    return store.set_status(ids, status, next_track_at=clock.now())
+    return watchlist.set_status(ids, status, next_track_at=clock.now())
 
 
 @dataclass(frozen=True)
@@ -112,10 +113,11 @@ class StatusReport:
 
 
 def status_report(
-    store: WatchlistStore, vault_stats: VaultStats, clock: Clock, jobs: int = 5
+    db: Database, vault_stats: VaultStats, clock: Clock, jobs: int = 5
 ) -> StatusReport:
+    """A look at every store and the vault."""
     now = clock.now()
-    counts = store.counts(now=now)
+    counts = db.watchlist.counts(now=now)
     day = pacific_day(now)
     return StatusReport(
         now=now,
@@ -124,12 +126,12 @@ def status_report(
         by_status=dict(counts.by_status),
         due_now=counts.due_now,
         backlog=counts.backlog,
-        metadata_rows=counts.metadata_rows,
+        metadata_rows=db.discovery.count_metadata(),
         quota_day=day.isoformat(),
         quota_resets_at=next_reset(now),
-        quota=store.usage(day),
+        quota=db.ledger.usage(day),
         vault=vault_stats,
-        jobs=store.recent_jobs(jobs),
+        jobs=db.jobs.recent_jobs(jobs),
     )
 
 

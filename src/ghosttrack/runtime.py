@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from ghosttrack.clock import Clock
 from ghosttrack.settings import Settings
 from ghosttrack.vault.vault import Vault
+from ghosttrack.watchlist.database import Database
 from ghosttrack.watchlist.migrate import upgrade
-from ghosttrack.watchlist.sql import SqlStore
 from ghosttrack.youtube.client import YouTubeClient
 
 
@@ -20,23 +20,23 @@ class Runtime:
 
     settings: Settings
     clock: Clock
-    store: SqlStore
+    db: Database
     vault: Vault
 
     def youtube(self) -> YouTubeClient:
         """A client whose quota ledger is the shared SQL ledger (an async context manager)."""
-        return YouTubeClient(self.settings, self.clock, self.store)
+        return YouTubeClient(self.settings, self.clock, self.db.ledger)
 
 
 @contextmanager
 def open_runtime(settings: Settings, *, clock: Clock | None = None) -> Iterator[Runtime]:
-    """Create the data folder, bring the schema up to date, open the store and the vault."""
+    """Create the data folder, bring the schema up to date, open the database and the vault."""
     settings.home.mkdir(parents=True, exist_ok=True)
     url = settings.resolved_database_url
     upgrade(url)
-    store = SqlStore.from_url(url)
+    db = Database.from_url(url)
     clock = clock or settings.clock()
     try:
-        yield Runtime(settings, clock, store, Vault(settings.resolved_vault_url, clock=clock))
+        yield Runtime(settings, clock, db, Vault(settings.resolved_vault_url, clock=clock))
     finally:
-        store.close()
+        db.close()

@@ -79,12 +79,12 @@ class Setup:
 
     def parts(self, youtube: YouTubeClient) -> Discovery:
         rt = self.rt
-        return discovery(rt.store, youtube, rt.vault, rt.clock, rt.settings, worker="hunter")
+        return discovery(rt.db, youtube, rt.vault, rt.clock, rt.settings, worker="hunter")
 
     async def watch(self, youtube: YouTubeClient, *indices: int) -> None:
         rt = self.rt
         await add_channels(
-            rt.store, youtube, rt.vault, rt.clock, rt.settings, self.channel_ids(*indices)
+            rt.db.discovery, youtube, rt.vault, rt.clock, rt.settings, self.channel_ids(*indices)
         )
 
 
@@ -134,18 +134,18 @@ async def run_until(hunter: Hunter, clock: ManualClock, until: datetime) -> list
 
 async def test_handles_and_urls_resolve_and_a_bad_entry_adds_nothing(setup: Setup) -> None:
     one, two, three, four = (setup.world.channels[i] for i in (0, 1, 2, 4))
-    store = setup.rt.store
+    db = setup.rt.db
     async with setup.youtube() as youtube:
         with pytest.raises(InputError) as unknown:
             await add_channels(
-                store, youtube, setup.rt.vault, setup.clock, setup.rt.settings,
+                db.discovery, youtube, setup.rt.vault, setup.clock, setup.rt.settings,
                 [one.channel_id, "@nosuchchannelanywhere"],
             )  # fmt: skip
         assert "'@nosuchchannelanywhere'" in str(unknown.value)
-        assert store.list_channels() == []
+        assert db.discovery.list_channels() == []
 
         done = await add_channels(
-            store, youtube, setup.rt.vault, setup.clock, setup.rt.settings,
+            db.discovery, youtube, setup.rt.vault, setup.clock, setup.rt.settings,
             [
                 one.channel_id,
                 two.handle.upper(),  # handles are case-insensitive
@@ -160,7 +160,7 @@ async def test_handles_and_urls_resolve_and_a_bad_entry_adds_nothing(setup: Setu
         three.channel_id,
         four.channel_id,
     ]
-    listed = {c.channel_id: c for c in store.list_channels()}
+    listed = {c.channel_id: c for c in db.discovery.list_channels()}
     assert listed[two.channel_id].handle == two.handle
     assert listed[three.channel_id].title == three.title
     stats = setup.rt.vault.read_channel_samples().to_pylist()
@@ -178,14 +178,14 @@ async def test_a_two_hundred_video_backfill_costs_four_units(setup: Setup) -> No
     assert result.added == 200
     assert result.units == 4
     assert spent["playlistItems.list"] == 4
-    usage = {u.bucket: u.used for u in setup.rt.store.usage(pacific_day(setup.clock.now()))}
+    usage = {u.bucket: u.used for u in setup.rt.db.ledger.usage(pacific_day(setup.clock.now()))}
     assert usage["shared"] == 1 + 4  # channels.list to add it, then the four pages
     [channel_id] = setup.channel_ids(WEEKLY_BIG)
     newest = [u.video_id for u in setup.world.uploads(channel_id, until=setup.clock.now())]
     public = [
         v for v in newest if setup.world.status(v, setup.clock.now()) == "public"
     ]  # the playlist lists public uploads only
-    assert {e.video_id for e in setup.rt.store.get(public[-200:])} == set(public[-200:])
+    assert {e.video_id for e in setup.rt.db.watchlist.get(public[-200:])} == set(public[-200:])
 
 
 async def test_uploads_are_found_within_one_poll_interval_and_the_feed_costs_nothing(
@@ -244,18 +244,18 @@ async def test_a_gap_longer_than_the_feed_is_filled_from_the_uploads_playlist(
     assert len(missed) > 15
     assert result.gaps == 1
     assert result.playlist_pages == 1
-    assert {e.video_id for e in setup.rt.store.get(missed)} == set(missed)
+    assert {e.video_id for e in setup.rt.db.watchlist.get(missed)} == set(missed)
     assert {d.via for d in result.discovered} == {"feed", "playlist"}
 
 
 @pytest.mark.parametrize("setup", [{"search_quota": 5}], indirect=True)
 async def test_searches_are_admitted_and_run_within_the_search_bucket(setup: Setup) -> None:
     rt = setup.rt
-    add_search(rt.store, setup.clock, rt.settings, "cooking", timedelta(hours=6))  # 4 a day
+    add_search(rt.db.discovery, setup.clock, rt.settings, "cooking", timedelta(hours=6))  # 4 a day
     with pytest.raises(InputError, match="search bucket holds 5"):
-        add_search(rt.store, setup.clock, rt.settings, "chess", timedelta(hours=6))
+        add_search(rt.db.discovery, setup.clock, rt.settings, "chess", timedelta(hours=6))
     for query in ("science", "history", "travel"):  # past the admission check: 96 a day each
-        rt.store.add_search(
+        rt.db.discovery.add_search(
             NewSearch(query, timedelta(minutes=15), setup.clock.now(), setup.clock.now())
         )
     until = SIM_EPOCH + timedelta(days=2)
@@ -269,7 +269,7 @@ async def test_searches_are_admitted_and_run_within_the_search_bucket(setup: Set
     assert max(by_day.values()) <= 5
     assert sum(by_day.values()) == sum(r.searches_run for r in results)
     assert len(results) < 40, "searches wait (stretched, or for the reset) instead of looping"
-    ran = [s for s in rt.store.list_searches() if s.query != "cooking" and s.last_run_at]
+    ran = [s for s in rt.db.discovery.list_searches() if s.query != "cooking" and s.last_run_at]
     assert ran
     assert all(s.next_run_at - s.last_run_at >= timedelta(hours=14) for s in ran)  # stretched
     assert sum(r.added for r in results) > 0
@@ -320,11 +320,13 @@ async def _one_day(make_sim: MakeSim, url: str, home: Path, *, feeds: bool) -> D
             await setup.watch(youtube, *DAILY)
             parts = setup.parts(youtube)
             tracker = Tracker(
-                rt.store, youtube, rt.vault, clock, rt.settings, worker="t",
+                rt.db.watchlist, rt.db.jobs, youtube, rt.vault, clock, rt.settings, worker="t",
                 feed_samples=parts.feed_samples,
             )  # fmt: skip
-            await Daemon(tracker, rt.store, clock, rt.settings, discoverer=parts.hunter).run(stop)
-        jobs = rt.store.recent_jobs(10_000)
+            await Daemon(tracker, rt.db.watchlist, clock, rt.settings, discoverer=parts.hunter).run(
+                stop
+            )
+        jobs = rt.db.jobs.recent_jobs(10_000)
         samples = rt.vault.read_samples().to_pylist()
     track_jobs = [j for j in jobs if j.kind == "track"]
     discover_jobs = [j for j in jobs if j.kind == "discover"]

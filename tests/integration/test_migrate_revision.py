@@ -11,11 +11,11 @@ import pytest
 import sqlalchemy as sa
 from alembic import command
 
+from ghosttrack.watchlist.database import Database
 from ghosttrack.watchlist.engine import create_engine
 from ghosttrack.watchlist.migrate import alembic_config, current_revision, head_revision, upgrade
 from ghosttrack.watchlist.records import NewSearch
 from ghosttrack.watchlist.schema import watchlist
-from ghosttrack.watchlist.sql import SqlStore
 from tests.fixtures.postgres import SQL_BACKENDS
 
 NOW = datetime(2026, 6, 1, tzinfo=UTC)
@@ -58,14 +58,14 @@ def test_upgrading_a_database_in_use_keeps_its_rows(empty_url: str) -> None:
 
     assert (done.before, done.after) == ("0001", head_revision())
     assert {"channels", "searches", "watchlist"} <= tables(empty_url)
-    store = SqlStore.from_url(empty_url)
+    db = Database.from_url(empty_url)
     try:
-        assert [e.video_id for e in store.get(["dQw4w9WgXcQ"])] == ["dQw4w9WgXcQ"]
-        saved, created = store.add_search(NewSearch("q", timedelta(hours=6), NOW, NOW))
+        assert [e.video_id for e in db.watchlist.get(["dQw4w9WgXcQ"])] == ["dQw4w9WgXcQ"]
+        saved, created = db.discovery.add_search(NewSearch("q", timedelta(hours=6), NOW, NOW))
         assert created
         assert saved.id == 1
     finally:
-        store.close()
+        db.close()
 
 
 def test_a_downgrade_takes_only_the_hunters_tables(empty_url: str) -> None:

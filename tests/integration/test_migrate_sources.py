@@ -20,8 +20,8 @@ from ghosttrack.hunter.migrate import ColumnMap, MigrationReport, migrate, open_
 from ghosttrack.schedule import new_entry
 from ghosttrack.tiers import PRESETS
 from ghosttrack.vault.vault import Vault
+from ghosttrack.watchlist.database import Database
 from ghosttrack.watchlist.records import JobKind, NewVideo, VideoStatus, WatchEntry
-from ghosttrack.watchlist.sql import SqlStore
 
 NOW = datetime(2026, 6, 15, 12, tzinfo=UTC)
 CAPTURED = datetime(2026, 5, 20, 8, 30, tzinfo=UTC)
@@ -32,10 +32,10 @@ DEFAULT_COLUMNS = ColumnMap()
 
 
 class Target:
-    """The ghosttrack side: a store and a vault."""
+    """The ghosttrack side: a database and a vault."""
 
     def __init__(self, url: str, vault_dir: Path) -> None:
-        self.store = SqlStore.from_url(url)
+        self.db = Database.from_url(url)
         self.vault = Vault(str(vault_dir))
         self.clock = FixedClock(NOW)
 
@@ -43,7 +43,13 @@ class Target:
         self, source: str, mapping: ColumnMap = DEFAULT_COLUMNS, table: str = "videos"
     ) -> MigrationReport:
         return migrate(
-            open_source(source, table), mapping, self.store, self.vault, TIERS, self.clock
+            open_source(source, table),
+            mapping,
+            self.db.watchlist,
+            self.db.jobs,
+            self.vault,
+            TIERS,
+            self.clock,
         )
 
     def samples(self) -> list[dict]:  # type: ignore[type-arg]
@@ -54,7 +60,7 @@ class Target:
 def target(store_url: str, tmp_path: Path) -> Iterator[Target]:
     made = Target(store_url, tmp_path / "vault")
     yield made
-    made.store.close()
+    made.db.close()
 
 
 def old_tracker_table(url: str) -> None:
@@ -110,7 +116,7 @@ def test_a_postgresql_table_migrates_once_with_its_capture_times(
         (IDS[1], datetime(2026, 5, 21, 7, tzinfo=UTC), 2000, None, "import"),
         (IDS[0], CAPTURED, 1000, 10, "import"),
     ]
-    [first] = target.store.get([IDS[0]])
+    [first] = target.db.watchlist.get([IDS[0]])
     assert (first.channel_id, first.tier, first.next_track_at) == (CHANNEL, "WEEKLY", NOW)
     assert (first.last_tracked_at, first.last_views) == (CAPTURED, 1000)
 
@@ -118,7 +124,7 @@ def test_a_postgresql_table_migrates_once_with_its_capture_times(
 
     assert (again.added, again.already_present, again.samples) == (0, 2, 0)
     assert len(target.samples()) == 2
-    jobs = [j for j in target.store.recent_jobs(10) if j.kind is JobKind.MIGRATE]
+    jobs = [j for j in target.db.jobs.recent_jobs(10) if j.kind is JobKind.MIGRATE]
     assert [j.counts["added"] for j in jobs] == [0, 2]
 
 
@@ -135,7 +141,7 @@ def test_a_csv_with_bad_rows_reports_each_by_line(target: Target, tmp_path: Path
         "nope,5,2026-05-20T08:30:00Z,1,\n"
         f"{IDS[2]},3,1779000000,,\n"  # Unix seconds
     )
-    target.store.add([_removed(IDS[1])], revive_removed=False)  # migrating leaves it removed
+    target.db.watchlist.add([_removed(IDS[1])], revive_removed=False)  # migrating leaves it removed
 
     report = target.migrate(str(csv), ColumnMap(published_at="published"))
 
@@ -151,7 +157,7 @@ def test_a_csv_with_bad_rows_reports_each_by_line(target: Target, tmp_path: Path
     assert set(samples) == {IDS[0], IDS[2]}
     assert samples[IDS[0]]["published_at"] == datetime(2026, 5, 1, tzinfo=UTC)
     assert samples[IDS[2]]["timestamp"] == datetime.fromtimestamp(1779000000, UTC)
-    assert target.store.get([IDS[1]])[0].status is VideoStatus.REMOVED
+    assert target.db.watchlist.get([IDS[1]])[0].status is VideoStatus.REMOVED
 
     again = target.migrate(str(csv), ColumnMap(published_at="published"))
     assert (again.added, again.samples, again.already_present) == (0, 0, 3)
@@ -204,7 +210,7 @@ def test_a_source_without_the_needed_columns_is_refused_naming_them(
         target.migrate(str(csv), ColumnMap(views="count"))
     with pytest.raises(InputError, match="neither a database URL nor a readable file"):
         target.migrate(str(tmp_path / "missing.csv"))
-    assert target.store.counts(now=NOW).total == 0
+    assert target.db.watchlist.counts(now=NOW).total == 0
 
 
 def _removed(video_id: str) -> WatchEntry:

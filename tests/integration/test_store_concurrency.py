@@ -10,9 +10,8 @@ import time
 from datetime import timedelta
 from typing import Any
 
+from ghosttrack.watchlist.database import Database
 from ghosttrack.watchlist.records import VideoStatus, Visit
-from ghosttrack.watchlist.sql import SqlStore
-from ghosttrack.watchlist.store import WatchlistStore
 from tests.integration.test_store_contract import DAY, LEASE, NOW, entry
 
 VIDEOS = 3000
@@ -23,12 +22,12 @@ NEXT_SLOT = NOW + timedelta(hours=1)
 def track_until_drained(url: str, worker: str, start: Any, results: Any) -> None:
     """A tracker's loop over one slot: claim a batch, "visit" it, reschedule it to the next
     slot; the random batch sizes and pauses shuffle the interleaving of the four processes."""
-    store = SqlStore.from_url(url)
+    db = Database.from_url(url)
     rng = random.Random(worker)
     claimed: list[str] = []
     start.wait()
     try:
-        while batch := store.claim_due(
+        while batch := db.watchlist.claim_due(
             now=NOW, limit=rng.randint(20, 120), worker=worker, lease_until=LEASE
         ):
             claimed.extend(e.video_id for e in batch)
@@ -37,18 +36,18 @@ def track_until_drained(url: str, worker: str, start: Any, results: Any) -> None
                 Visit(e.video_id, "HOURLY", VideoStatus.ACTIVE, NEXT_SLOT, NOW, 1, 0, None, None)
                 for e in batch
             ]
-            if store.reschedule(visits, worker=worker) != len(batch):
+            if db.watchlist.reschedule(visits, worker=worker) != len(batch):
                 raise AssertionError(f"{worker} lost leases it held")
         results.put((worker, claimed))
     except Exception as exc:  # reported by the test
         results.put((worker, repr(exc)))
     finally:
-        store.close()
+        db.close()
 
 
 def test_four_processes_drain_a_slot_without_overlap_or_loss(store_url: str) -> None:
-    store = SqlStore.from_url(store_url)
-    store.add([entry(i) for i in range(VIDEOS)], revive_removed=False)
+    db = Database.from_url(store_url)
+    db.watchlist.add([entry(i) for i in range(VIDEOS)], revive_removed=False)
     spawn = multiprocessing.get_context("spawn")
     start, results = spawn.Event(), spawn.Queue()
     processes = [
@@ -68,20 +67,20 @@ def test_four_processes_drain_a_slot_without_overlap_or_loss(store_url: str) -> 
     assert len(claimed) == VIDEOS  # nobody claimed a video twice…
     assert set(claimed) == {f"video{i:06d}" for i in range(VIDEOS)}  # …and none was lost
     assert sum(1 for videos in outcomes.values() if videos) > 1  # the work was shared
-    counts = store.counts(now=NOW)
+    counts = db.watchlist.counts(now=NOW)
     assert counts.due_now == 0
-    assert store.next_due_at() == NEXT_SLOT
-    store.close()
+    assert db.watchlist.next_due_at() == NEXT_SLOT
+    db.close()
 
 
 def spend_until_refused(url: str, start: Any, results: Any) -> None:
-    store = SqlStore.from_url(url)
+    db = Database.from_url(url)
     start.wait()
     spent = 0
-    while store.try_spend("key-a", "shared", DAY, 3, 200):
+    while db.ledger.try_spend("key-a", "shared", DAY, 3, 200):
         spent += 3
     results.put(spent)
-    store.close()
+    db.close()
 
 
 def test_processes_never_spend_past_the_limit(store_url: str) -> None:
@@ -98,13 +97,13 @@ def test_processes_never_spend_past_the_limit(store_url: str) -> None:
     for process in processes:
         process.join(timeout=30)
 
-    store = SqlStore.from_url(store_url)
+    db = Database.from_url(store_url)
     assert sum(spent) == 198  # 66 calls of 3 units; a 67th would pass 200
-    assert store.used("key-a", "shared", DAY) == 198
-    store.close()
+    assert db.ledger.used("key-a", "shared", DAY) == 198
+    db.close()
 
 
-def test_threads_never_spend_past_the_limit(store: WatchlistStore) -> None:
+def test_threads_never_spend_past_the_limit(db: Database) -> None:
     granted: list[bool] = []
     lock = threading.Lock()
     barrier = threading.Barrier(8)
@@ -112,7 +111,7 @@ def test_threads_never_spend_past_the_limit(store: WatchlistStore) -> None:
     def spend() -> None:
         barrier.wait()
         for _ in range(30):
-            ok = store.try_spend("key-a", "batch_stats", DAY, 1, 100)
+            ok = db.ledger.try_spend("key-a", "batch_stats", DAY, 1, 100)
             with lock:
                 granted.append(ok)
 
@@ -123,4 +122,4 @@ def test_threads_never_spend_past_the_limit(store: WatchlistStore) -> None:
         thread.join()
 
     assert granted.count(True) == 100
-    assert store.used("key-a", "batch_stats", DAY) == 100
+    assert db.ledger.used("key-a", "batch_stats", DAY) == 100

@@ -1,5 +1,6 @@
-"""The WatchlistStore contract, held against every backend: the in-memory fake, SQLite and
-PostgreSQL (the ``store`` fixture), so the fake cannot drift from the real stores."""
+"""The stores' contract — the watchlist, video metadata, the job log and the quota ledger —
+held against every backend (the ``db`` fixture): SQLite in memory as the unit tests use it, a
+SQLite file and PostgreSQL."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
+from ghosttrack.watchlist.database import Database
 from ghosttrack.watchlist.records import (
     JobKind,
     JobStatus,
@@ -17,7 +19,6 @@ from ghosttrack.watchlist.records import (
     Visit,
     WatchEntry,
 )
-from ghosttrack.watchlist.store import WatchlistStore
 
 NOW = datetime(2026, 6, 1, 12, 0, 0, 123456, tzinfo=UTC)
 LEASE_LENGTH = timedelta(minutes=10)
@@ -67,42 +68,42 @@ def ids(entries: list[WatchEntry]) -> list[str]:
 # --- add -------------------------------------------------------------------------------------
 
 
-def test_add_counts_new_and_present_rows(store: WatchlistStore) -> None:
-    first = store.add([entry(1), entry(2), entry(2)], revive_removed=False)
-    again = store.add([entry(2), entry(3)], revive_removed=False)
+def test_add_counts_new_and_present_rows(db: Database) -> None:
+    first = db.watchlist.add([entry(1), entry(2), entry(2)], revive_removed=False)
+    again = db.watchlist.add([entry(2), entry(3)], revive_removed=False)
 
     assert (first.added, first.already_present) == (2, 1)
     assert (again.added, again.already_present) == (1, 1)
-    assert ids(store.get([vid(1), vid(2), vid(3)])) == [vid(1), vid(2), vid(3)]
+    assert ids(db.watchlist.get([vid(1), vid(2), vid(3)])) == [vid(1), vid(2), vid(3)]
 
 
-def test_add_leaves_an_existing_row_as_it_is(store: WatchlistStore) -> None:
-    store.add([entry(1, tier="WEEKLY")], revive_removed=True)
-    store.add([entry(1, tier="HOURLY")], revive_removed=True)
+def test_add_leaves_an_existing_row_as_it_is(db: Database) -> None:
+    db.watchlist.add([entry(1, tier="WEEKLY")], revive_removed=True)
+    db.watchlist.add([entry(1, tier="HOURLY")], revive_removed=True)
 
-    assert store.get([vid(1)])[0].tier == "WEEKLY"
+    assert db.watchlist.get([vid(1)])[0].tier == "WEEKLY"
 
 
-def test_add_of_nothing_adds_nothing(store: WatchlistStore) -> None:
-    result = store.add([], revive_removed=True)
+def test_add_of_nothing_adds_nothing(db: Database) -> None:
+    result = db.watchlist.add([], revive_removed=True)
 
     assert (result.added, result.already_present) == (0, 0)
 
 
-def test_a_tombstone_is_revived_only_when_asked(store: WatchlistStore) -> None:
-    store.add([entry(1, last_views=99)], revive_removed=False)
-    store.set_status([vid(1)], VideoStatus.REMOVED, next_track_at=NOW)
+def test_a_tombstone_is_revived_only_when_asked(db: Database) -> None:
+    db.watchlist.add([entry(1, last_views=99)], revive_removed=False)
+    db.watchlist.set_status([vid(1)], VideoStatus.REMOVED, next_track_at=NOW)
 
-    discovered = store.add([entry(1, tier="DAILY")], revive_removed=False)
+    discovered = db.watchlist.add([entry(1, tier="DAILY")], revive_removed=False)
     assert (discovered.added, discovered.already_present) == (0, 1)
-    assert store.get([vid(1)])[0].status is VideoStatus.REMOVED
+    assert db.watchlist.get([vid(1)])[0].status is VideoStatus.REMOVED
 
-    added = store.add([entry(1, tier="DAILY")], revive_removed=True)
+    added = db.watchlist.add([entry(1, tier="DAILY")], revive_removed=True)
     assert (added.added, added.already_present) == (1, 0)
-    assert store.get([vid(1)]) == [entry(1, tier="DAILY")]
+    assert db.watchlist.get([vid(1)]) == [entry(1, tier="DAILY")]
 
 
-def test_rows_round_trip_exactly(store: WatchlistStore) -> None:
+def test_rows_round_trip_exactly(db: Database) -> None:
     full = entry(
         1,
         channel_id="UCabcdefghijklmnopqrstuv",
@@ -113,9 +114,9 @@ def test_rows_round_trip_exactly(store: WatchlistStore) -> None:
         last_views=9_000_000_000_000,
         misses=2,
     )
-    store.add([full, entry(2)], revive_removed=False)
+    db.watchlist.add([full, entry(2)], revive_removed=False)
 
-    got = store.get([vid(2), vid(1), "missing0000"])
+    got = db.watchlist.get([vid(2), vid(1), "missing0000"])
 
     assert got == [entry(2), full]
     assert all(e.next_track_at.tzinfo == UTC for e in got)
@@ -124,8 +125,8 @@ def test_rows_round_trip_exactly(store: WatchlistStore) -> None:
 # --- claim -----------------------------------------------------------------------------------
 
 
-def test_claim_takes_due_active_rows_oldest_first(store: WatchlistStore) -> None:
-    store.add(
+def test_claim_takes_due_active_rows_oldest_first(db: Database) -> None:
+    db.watchlist.add(
         [
             entry(1, due=NOW - timedelta(hours=1)),
             entry(2, due=NOW),
@@ -138,51 +139,51 @@ def test_claim_takes_due_active_rows_oldest_first(store: WatchlistStore) -> None
         revive_removed=False,
     )
 
-    claimed = store.claim_due(now=NOW, limit=10, worker="a", lease_until=LEASE)
+    claimed = db.watchlist.claim_due(now=NOW, limit=10, worker="a", lease_until=LEASE)
 
     assert ids(claimed) == [vid(4), vid(1), vid(2)]
 
 
-def test_claim_respects_the_limit_and_breaks_ties_by_id(store: WatchlistStore) -> None:
-    store.add([entry(i) for i in (5, 3, 1, 4, 2)], revive_removed=False)
+def test_claim_respects_the_limit_and_breaks_ties_by_id(db: Database) -> None:
+    db.watchlist.add([entry(i) for i in (5, 3, 1, 4, 2)], revive_removed=False)
 
-    first = store.claim_due(now=NOW, limit=2, worker="a", lease_until=LEASE)
-    second = store.claim_due(now=NOW, limit=2, worker="b", lease_until=LEASE)
-    nothing = store.claim_due(now=NOW, limit=0, worker="c", lease_until=LEASE)
+    first = db.watchlist.claim_due(now=NOW, limit=2, worker="a", lease_until=LEASE)
+    second = db.watchlist.claim_due(now=NOW, limit=2, worker="b", lease_until=LEASE)
+    nothing = db.watchlist.claim_due(now=NOW, limit=0, worker="c", lease_until=LEASE)
 
     assert ids(first) == [vid(1), vid(2)]
     assert ids(second) == [vid(3), vid(4)]
     assert nothing == []
 
 
-def test_a_leased_row_is_skipped_until_its_lease_expires(store: WatchlistStore) -> None:
-    store.add([entry(1), entry(2)], revive_removed=False)
-    store.claim_due(now=NOW, limit=1, worker="a", lease_until=LEASE)
+def test_a_leased_row_is_skipped_until_its_lease_expires(db: Database) -> None:
+    db.watchlist.add([entry(1), entry(2)], revive_removed=False)
+    db.watchlist.claim_due(now=NOW, limit=1, worker="a", lease_until=LEASE)
 
     longer = LEASE + timedelta(hours=1)
-    during = store.claim_due(
+    during = db.watchlist.claim_due(
         now=NOW + timedelta(minutes=5), limit=5, worker="b", lease_until=longer
     )
-    after = store.claim_due(now=LEASE, limit=5, worker="c", lease_until=longer)
+    after = db.watchlist.claim_due(now=LEASE, limit=5, worker="c", lease_until=longer)
 
     assert ids(during) == [vid(2)]
     assert ids(after) == [vid(1)]  # a's lease ended at LEASE; b's still runs
 
 
-def test_claim_ahead_takes_rows_due_soon_but_respects_leases_now(store: WatchlistStore) -> None:
+def test_claim_ahead_takes_rows_due_soon_but_respects_leases_now(db: Database) -> None:
     soon, later = NOW + timedelta(minutes=20), NOW + timedelta(hours=2)
-    store.add([entry(1, due=soon), entry(2, due=later), entry(3)], revive_removed=False)
-    store.claim_due(now=NOW, limit=1, worker="a", lease_until=LEASE)  # leases video 3
+    db.watchlist.add([entry(1, due=soon), entry(2, due=later), entry(3)], revive_removed=False)
+    db.watchlist.claim_due(now=NOW, limit=1, worker="a", lease_until=LEASE)  # leases video 3
 
-    ahead = store.claim_due(
+    ahead = db.watchlist.claim_due(
         now=NOW, limit=10, worker="b", lease_until=LEASE, due_before=NOW + timedelta(hours=1)
     )
 
     assert ids(ahead) == [vid(1)]
 
 
-def test_count_due_counts_active_rows_leased_or_not(store: WatchlistStore) -> None:
-    store.add(
+def test_count_due_counts_active_rows_leased_or_not(db: Database) -> None:
+    db.watchlist.add(
         [
             entry(1),
             entry(2, due=NOW + timedelta(minutes=30)),
@@ -191,131 +192,141 @@ def test_count_due_counts_active_rows_leased_or_not(store: WatchlistStore) -> No
         ],
         revive_removed=False,
     )
-    store.claim_due(now=NOW, limit=1, worker="a", lease_until=LEASE)
+    db.watchlist.claim_due(now=NOW, limit=1, worker="a", lease_until=LEASE)
 
-    assert store.count_due(due_before=NOW) == 1
-    assert store.count_due(due_before=NOW + timedelta(hours=1)) == 2
-    assert store.count_due(due_before=NOW - timedelta(seconds=1)) == 0
+    assert db.watchlist.count_due(due_before=NOW) == 1
+    assert db.watchlist.count_due(due_before=NOW + timedelta(hours=1)) == 2
+    assert db.watchlist.count_due(due_before=NOW - timedelta(seconds=1)) == 0
 
 
-def test_claim_returns_the_rows_as_stored(store: WatchlistStore) -> None:
+def test_claim_returns_the_rows_as_stored(db: Database) -> None:
     row = entry(1, published_at=NOW - timedelta(days=3), last_views=7, misses=1)
-    store.add([row], revive_removed=False)
+    db.watchlist.add([row], revive_removed=False)
 
-    assert store.claim_due(now=NOW, limit=1, worker="a", lease_until=LEASE) == [row]
+    assert db.watchlist.claim_due(now=NOW, limit=1, worker="a", lease_until=LEASE) == [row]
 
 
 # --- reschedule and release ------------------------------------------------------------------
 
 
-def test_reschedule_writes_the_visit_and_frees_the_row(store: WatchlistStore) -> None:
-    store.add([entry(1), entry(2)], revive_removed=False)
-    claimed = store.claim_due(now=NOW, limit=2, worker="a", lease_until=LEASE)
+def test_reschedule_writes_the_visit_and_frees_the_row(db: Database) -> None:
+    db.watchlist.add([entry(1), entry(2)], revive_removed=False)
+    claimed = db.watchlist.claim_due(now=NOW, limit=2, worker="a", lease_until=LEASE)
     visits = [visit(claimed[0]), visit(claimed[1], status=VideoStatus.UNAVAILABLE, misses=3)]
 
-    changed = store.reschedule(visits, worker="a")
+    changed = db.watchlist.reschedule(visits, worker="a")
 
     assert changed == 2
-    one, two = store.get([vid(1), vid(2)])
+    one, two = db.watchlist.get([vid(1), vid(2)])
     assert (one.tier, one.next_track_at, one.last_views) == ("DAILY", NOW + timedelta(days=1), 1234)
     assert (one.published_at, one.channel_id) == (visits[0].published_at, visits[0].channel_id)
     assert (two.status, two.misses) == (VideoStatus.UNAVAILABLE, 3)
     # the lease is gone: once due again, any worker claims it
     later = NOW + timedelta(days=1)
-    assert ids(store.claim_due(now=later, limit=5, worker="b", lease_until=later)) == [vid(1)]
+    assert ids(db.watchlist.claim_due(now=later, limit=5, worker="b", lease_until=later)) == [
+        vid(1)
+    ]
 
 
 def test_reschedule_by_a_worker_whose_lease_was_taken_over_changes_nothing(
-    store: WatchlistStore,
+    db: Database,
 ) -> None:
-    store.add([entry(1)], revive_removed=False)
-    [mine] = store.claim_due(now=NOW, limit=1, worker="slow", lease_until=LEASE)
-    [theirs] = store.claim_due(now=LEASE, limit=1, worker="fast", lease_until=LEASE + LEASE_LENGTH)
+    db.watchlist.add([entry(1)], revive_removed=False)
+    [mine] = db.watchlist.claim_due(now=NOW, limit=1, worker="slow", lease_until=LEASE)
+    [theirs] = db.watchlist.claim_due(
+        now=LEASE, limit=1, worker="fast", lease_until=LEASE + LEASE_LENGTH
+    )
 
-    stale = store.reschedule([visit(mine, last_views=1)], worker="slow")
-    fresh = store.reschedule([visit(theirs, last_views=2)], worker="fast")
+    stale = db.watchlist.reschedule([visit(mine, last_views=1)], worker="slow")
+    fresh = db.watchlist.reschedule([visit(theirs, last_views=2)], worker="fast")
 
     assert (stale, fresh) == (0, 1)
-    assert store.get([vid(1)])[0].last_views == 2
+    assert db.watchlist.get([vid(1)])[0].last_views == 2
 
 
-def test_reschedule_without_a_lease_changes_nothing(store: WatchlistStore) -> None:
-    store.add([entry(1)], revive_removed=False)
+def test_reschedule_without_a_lease_changes_nothing(db: Database) -> None:
+    db.watchlist.add([entry(1)], revive_removed=False)
 
-    assert store.reschedule([visit(entry(1))], worker="a") == 0
-    assert store.get([vid(1)]) == [entry(1)]
+    assert db.watchlist.reschedule([visit(entry(1))], worker="a") == 0
+    assert db.watchlist.get([vid(1)]) == [entry(1)]
 
 
-def test_reschedule_of_a_large_batch(store: WatchlistStore) -> None:
+def test_reschedule_of_a_large_batch(db: Database) -> None:
     rows = [entry(i) for i in range(2345)]
-    store.add(rows, revive_removed=False)
-    claimed = store.claim_due(now=NOW, limit=5000, worker="a", lease_until=LEASE)
+    db.watchlist.add(rows, revive_removed=False)
+    claimed = db.watchlist.claim_due(now=NOW, limit=5000, worker="a", lease_until=LEASE)
 
-    changed = store.reschedule([visit(e, last_views=i) for i, e in enumerate(claimed)], worker="a")
+    changed = db.watchlist.reschedule(
+        [visit(e, last_views=i) for i, e in enumerate(claimed)], worker="a"
+    )
 
     assert changed == 2345
-    got = store.get([e.video_id for e in claimed])
+    got = db.watchlist.get([e.video_id for e in claimed])
     assert [e.last_views for e in got] == list(range(2345))
-    assert store.counts(now=NOW).due_now == 0
+    assert db.watchlist.counts(now=NOW).due_now == 0
 
 
-def test_visits_may_carry_nulls(store: WatchlistStore) -> None:
-    store.add([entry(1)], revive_removed=False)
-    [row] = store.claim_due(now=NOW, limit=1, worker="a", lease_until=LEASE)
+def test_visits_may_carry_nulls(db: Database) -> None:
+    db.watchlist.add([entry(1)], revive_removed=False)
+    [row] = db.watchlist.claim_due(now=NOW, limit=1, worker="a", lease_until=LEASE)
     empty = visit(row, last_views=None, published_at=None, channel_id=None, last_tracked_at=None)
 
-    assert store.reschedule([empty], worker="a") == 1
-    got = store.get([vid(1)])[0]
+    assert db.watchlist.reschedule([empty], worker="a") == 1
+    got = db.watchlist.get([vid(1)])[0]
     assert (got.last_views, got.published_at, got.channel_id, got.last_tracked_at) == (None,) * 4
 
 
-def test_release_gives_back_only_the_workers_own_rows(store: WatchlistStore) -> None:
-    store.add([entry(1), entry(2)], revive_removed=False)
-    store.claim_due(now=NOW, limit=1, worker="a", lease_until=LEASE)
-    store.claim_due(now=NOW, limit=1, worker="b", lease_until=LEASE)
+def test_release_gives_back_only_the_workers_own_rows(db: Database) -> None:
+    db.watchlist.add([entry(1), entry(2)], revive_removed=False)
+    db.watchlist.claim_due(now=NOW, limit=1, worker="a", lease_until=LEASE)
+    db.watchlist.claim_due(now=NOW, limit=1, worker="b", lease_until=LEASE)
 
-    released = store.release([vid(1), vid(2)], worker="a")
+    released = db.watchlist.release([vid(1), vid(2)], worker="a")
 
     assert released == 1
-    again = store.claim_due(now=NOW, limit=5, worker="c", lease_until=LEASE)
+    again = db.watchlist.claim_due(now=NOW, limit=5, worker="c", lease_until=LEASE)
     assert ids(again) == [vid(1)]
-    assert store.get([vid(1)]) == [entry(1)]  # untouched: still due
+    assert db.watchlist.get([vid(1)]) == [entry(1)]  # untouched: still due
 
 
 # --- set_status ------------------------------------------------------------------------------
 
 
-def test_pause_and_revive(store: WatchlistStore) -> None:
-    store.add([entry(1, misses=2), entry(2)], revive_removed=False)
+def test_pause_and_revive(db: Database) -> None:
+    db.watchlist.add([entry(1, misses=2), entry(2)], revive_removed=False)
     later = NOW + timedelta(hours=3)
 
-    paused = store.set_status([vid(1), "missing0000"], VideoStatus.PAUSED, next_track_at=later)
+    paused = db.watchlist.set_status(
+        [vid(1), "missing0000"], VideoStatus.PAUSED, next_track_at=later
+    )
     assert paused == 1
-    assert store.get([vid(1)])[0].status is VideoStatus.PAUSED
-    assert store.get([vid(1)])[0].misses == 2
-    assert ids(store.claim_due(now=later, limit=5, worker="a", lease_until=later)) == [vid(2)]
+    assert db.watchlist.get([vid(1)])[0].status is VideoStatus.PAUSED
+    assert db.watchlist.get([vid(1)])[0].misses == 2
+    assert ids(db.watchlist.claim_due(now=later, limit=5, worker="a", lease_until=later)) == [
+        vid(2)
+    ]
 
-    revived = store.set_status([vid(1)], VideoStatus.ACTIVE, next_track_at=later)
+    revived = db.watchlist.set_status([vid(1)], VideoStatus.ACTIVE, next_track_at=later)
     assert revived == 1
-    got = store.get([vid(1)])[0]
+    got = db.watchlist.get([vid(1)])[0]
     assert (got.status, got.misses, got.next_track_at) == (VideoStatus.ACTIVE, 0, later)
 
 
-def test_removing_a_leased_row_wins_over_its_tracker(store: WatchlistStore) -> None:
-    store.add([entry(1)], revive_removed=False)
-    [row] = store.claim_due(now=NOW, limit=1, worker="a", lease_until=LEASE)
+def test_removing_a_leased_row_wins_over_its_tracker(db: Database) -> None:
+    db.watchlist.add([entry(1)], revive_removed=False)
+    [row] = db.watchlist.claim_due(now=NOW, limit=1, worker="a", lease_until=LEASE)
 
-    store.set_status([vid(1)], VideoStatus.REMOVED, next_track_at=NOW)
+    db.watchlist.set_status([vid(1)], VideoStatus.REMOVED, next_track_at=NOW)
 
-    assert store.reschedule([visit(row)], worker="a") == 0
-    assert store.get([vid(1)])[0].status is VideoStatus.REMOVED
+    assert db.watchlist.reschedule([visit(row)], worker="a") == 0
+    assert db.watchlist.get([vid(1)])[0].status is VideoStatus.REMOVED
 
 
 # --- counts ----------------------------------------------------------------------------------
 
 
-def test_counts(store: WatchlistStore) -> None:
-    store.add(
+def test_counts(db: Database) -> None:
+    db.watchlist.add(
         [
             entry(1, due=NOW - timedelta(hours=2)),  # backlog
             entry(2, due=NOW - timedelta(minutes=30)),  # due, not backlog
@@ -327,27 +338,30 @@ def test_counts(store: WatchlistStore) -> None:
         ],
         revive_removed=False,
     )
-    store.claim_due(now=NOW, limit=1, worker="a", lease_until=LEASE)  # leased rows still count
-    store.upsert_metadata([metadata(1), metadata(2)])
+    db.watchlist.claim_due(
+        now=NOW, limit=1, worker="a", lease_until=LEASE
+    )  # leased rows still count
+    db.discovery.upsert_metadata([metadata(1), metadata(2)])
 
-    counts = store.counts(now=NOW)
+    counts = db.watchlist.counts(now=NOW)
 
     assert counts.total == 6  # tombstones are not in the watchlist any more
     assert dict(counts.by_tier) == {"HOURLY": 3, "DAILY": 2, "WEEKLY": 1}
     assert dict(counts.by_status) == {"active": 4, "paused": 1, "unavailable": 1, "removed": 1}
-    assert (counts.due_now, counts.backlog, counts.metadata_rows) == (3, 1, 2)
+    assert (counts.due_now, counts.backlog, db.discovery.count_metadata()) == (3, 1, 2)
 
 
-def test_counts_of_an_empty_store(store: WatchlistStore) -> None:
-    counts = store.counts(now=NOW)
+def test_counts_of_an_empty_store(db: Database) -> None:
+    counts = db.watchlist.counts(now=NOW)
 
-    assert (counts.total, counts.due_now, counts.backlog, counts.metadata_rows) == (0, 0, 0, 0)
+    assert (counts.total, counts.due_now, counts.backlog) == (0, 0, 0)
+    assert db.discovery.count_metadata() == 0
     assert dict(counts.by_tier) == {} == dict(counts.by_status)
 
 
-def test_next_due_at_is_the_earliest_active_row(store: WatchlistStore) -> None:
-    assert store.next_due_at() is None
-    store.add(
+def test_next_due_at_is_the_earliest_active_row(db: Database) -> None:
+    assert db.watchlist.next_due_at() is None
+    db.watchlist.add(
         [
             entry(1, due=NOW + timedelta(hours=2)),
             entry(2, due=NOW + timedelta(hours=1)),
@@ -356,7 +370,7 @@ def test_next_due_at_is_the_earliest_active_row(store: WatchlistStore) -> None:
         revive_removed=False,
     )
 
-    assert store.next_due_at() == NOW + timedelta(hours=1)
+    assert db.watchlist.next_due_at() == NOW + timedelta(hours=1)
 
 
 # --- videos metadata -------------------------------------------------------------------------
@@ -375,29 +389,31 @@ def metadata(i: int, *, fetched_at: datetime = NOW, title: str = "a title") -> V
     )
 
 
-def test_metadata_upsert_and_janitor_delete(store: WatchlistStore) -> None:
+def test_metadata_upsert_and_janitor_delete(db: Database) -> None:
     old, fresh = NOW - timedelta(days=8), NOW - timedelta(days=1)
-    store.upsert_metadata([metadata(1, fetched_at=old), metadata(2, fetched_at=old)])
-    store.upsert_metadata([metadata(2, fetched_at=fresh, title="new"), metadata(3, fetched_at=NOW)])
-    store.add([entry(1)], revive_removed=False)
+    db.discovery.upsert_metadata([metadata(1, fetched_at=old), metadata(2, fetched_at=old)])
+    db.discovery.upsert_metadata(
+        [metadata(2, fetched_at=fresh, title="new"), metadata(3, fetched_at=NOW)]
+    )
+    db.watchlist.add([entry(1)], revive_removed=False)
 
-    deleted = store.delete_metadata_before(NOW - timedelta(days=7))
+    deleted = db.discovery.delete_metadata_before(NOW - timedelta(days=7))
 
     assert deleted == 1  # video 1's metadata; video 2 was refreshed
-    assert store.counts(now=NOW).metadata_rows == 2
-    assert store.get([vid(1)]) == [entry(1)]  # the janitor never touches the watchlist
-    assert store.delete_metadata_before(NOW - timedelta(days=7)) == 0
+    assert db.discovery.count_metadata() == 2
+    assert db.watchlist.get([vid(1)]) == [entry(1)]  # the janitor never touches the watchlist
+    assert db.discovery.delete_metadata_before(NOW - timedelta(days=7)) == 0
 
 
 # --- jobs ------------------------------------------------------------------------------------
 
 
-def test_jobs_are_recorded_newest_first(store: WatchlistStore) -> None:
-    track = store.start_job(JobKind.TRACK, now=NOW, worker="host:1")
-    janitor = store.start_job(JobKind.JANITOR, now=NOW + timedelta(seconds=1), worker=None)
+def test_jobs_are_recorded_newest_first(db: Database) -> None:
+    track = db.jobs.start_job(JobKind.TRACK, now=NOW, worker="host:1")
+    janitor = db.jobs.start_job(JobKind.JANITOR, now=NOW + timedelta(seconds=1), worker=None)
 
     assert (track.status, track.finished_at, dict(track.counts)) == (JobStatus.RUNNING, None, {})
-    done = store.finish_job(
+    done = db.jobs.finish_job(
         track.id,
         status=JobStatus.FAILED,
         now=NOW + timedelta(minutes=1),
@@ -409,78 +425,78 @@ def test_jobs_are_recorded_newest_first(store: WatchlistStore) -> None:
     assert (done.status, done.finished_at) == (JobStatus.FAILED, NOW + timedelta(minutes=1))
     assert dict(done.counts) == {"videos": 950, "calls": 19, "units": 19}
     assert done.error == "the 'shared' quota is used up"
-    assert store.recent_jobs() == [janitor, done]
-    assert store.recent_jobs(limit=1) == [janitor]
+    assert db.jobs.recent_jobs() == [janitor, done]
+    assert db.jobs.recent_jobs(limit=1) == [janitor]
 
 
-def test_old_finished_jobs_are_deleted_and_dead_runs_abandoned(store: WatchlistStore) -> None:
-    old_done = store.start_job(JobKind.TRACK, now=NOW - timedelta(days=100), worker="a")
-    store.finish_job(
+def test_old_finished_jobs_are_deleted_and_dead_runs_abandoned(db: Database) -> None:
+    old_done = db.jobs.start_job(JobKind.TRACK, now=NOW - timedelta(days=100), worker="a")
+    db.jobs.finish_job(
         old_done.id, status=JobStatus.SUCCEEDED, now=NOW - timedelta(days=100), counts={}
     )
-    dead = store.start_job(JobKind.TRACK, now=NOW - timedelta(days=2), worker="killed")
-    recent = store.start_job(JobKind.TRACK, now=NOW - timedelta(hours=1), worker="alive")
+    dead = db.jobs.start_job(JobKind.TRACK, now=NOW - timedelta(days=2), worker="killed")
+    recent = db.jobs.start_job(JobKind.TRACK, now=NOW - timedelta(hours=1), worker="alive")
 
-    assert store.delete_jobs_finished_before(NOW - timedelta(days=90)) == 1
-    assert store.abandon_jobs_started_before(NOW - timedelta(days=1), now=NOW) == 1
+    assert db.jobs.delete_jobs_finished_before(NOW - timedelta(days=90)) == 1
+    assert db.jobs.abandon_jobs_started_before(NOW - timedelta(days=1), now=NOW) == 1
 
-    jobs = {job.id: job for job in store.recent_jobs(10)}
+    jobs = {job.id: job for job in db.jobs.recent_jobs(10)}
     assert set(jobs) == {dead.id, recent.id}
     assert jobs[dead.id].status is JobStatus.INTERRUPTED
     assert jobs[dead.id].finished_at == NOW
     assert "abandoned" in (jobs[dead.id].error or "")
     assert jobs[recent.id].status is JobStatus.RUNNING
-    assert store.delete_jobs_finished_before(NOW - timedelta(days=90)) == 0  # the dead one is new
+    assert db.jobs.delete_jobs_finished_before(NOW - timedelta(days=90)) == 0  # the dead one is new
 
 
 # --- quota ledger ----------------------------------------------------------------------------
 
 
-def test_try_spend_stops_at_the_limit(store: WatchlistStore) -> None:
-    spent = [store.try_spend("key-a", "shared", DAY, 3, 10) for _ in range(4)]
+def test_try_spend_stops_at_the_limit(db: Database) -> None:
+    spent = [db.ledger.try_spend("key-a", "shared", DAY, 3, 10) for _ in range(4)]
 
     assert spent == [True, True, True, False]
-    assert store.used("key-a", "shared", DAY) == 9
-    assert store.try_spend("key-a", "shared", DAY, 1, 10)
-    assert not store.try_spend("key-a", "shared", DAY, 1, 10)
-    assert not store.try_spend("key-b", "shared", DAY, 11, 10)  # more than a whole day
-    assert store.used("key-b", "shared", DAY) == 0
+    assert db.ledger.used("key-a", "shared", DAY) == 9
+    assert db.ledger.try_spend("key-a", "shared", DAY, 1, 10)
+    assert not db.ledger.try_spend("key-a", "shared", DAY, 1, 10)
+    assert not db.ledger.try_spend("key-b", "shared", DAY, 11, 10)  # more than a whole day
+    assert db.ledger.used("key-b", "shared", DAY) == 0
 
 
-def test_quota_is_per_key_bucket_and_day(store: WatchlistStore) -> None:
-    store.try_spend("key-a", "shared", DAY, 5, 10)
-    store.try_spend("key-a", "search", DAY, 1, 100)
-    store.try_spend("key-b", "shared", DAY, 2, 10)
-    store.try_spend("key-a", "shared", DAY + timedelta(days=1), 7, 10)
+def test_quota_is_per_key_bucket_and_day(db: Database) -> None:
+    db.ledger.try_spend("key-a", "shared", DAY, 5, 10)
+    db.ledger.try_spend("key-a", "search", DAY, 1, 100)
+    db.ledger.try_spend("key-b", "shared", DAY, 2, 10)
+    db.ledger.try_spend("key-a", "shared", DAY + timedelta(days=1), 7, 10)
 
-    assert store.usage(DAY) == [
+    assert db.ledger.usage(DAY) == [
         QuotaUsage("key-a", "search", DAY.isoformat(), 1, 100),
         QuotaUsage("key-a", "shared", DAY.isoformat(), 5, 10),
         QuotaUsage("key-b", "shared", DAY.isoformat(), 2, 10),
     ]
-    assert store.used("key-a", "shared", DAY + timedelta(days=1)) == 7
-    assert store.used("key-c", "shared", DAY) == 0
+    assert db.ledger.used("key-a", "shared", DAY + timedelta(days=1)) == 7
+    assert db.ledger.used("key-c", "shared", DAY) == 0
 
 
-def test_exhaust_uses_up_the_bucket(store: WatchlistStore) -> None:
-    store.try_spend("key-a", "shared", DAY, 4, 10)
-    store.exhaust("key-a", "shared", DAY, 10)
-    store.exhaust("key-b", "shared", DAY, 10)
+def test_exhaust_uses_up_the_bucket(db: Database) -> None:
+    db.ledger.try_spend("key-a", "shared", DAY, 4, 10)
+    db.ledger.exhaust("key-a", "shared", DAY, 10)
+    db.ledger.exhaust("key-b", "shared", DAY, 10)
 
-    assert store.used("key-a", "shared", DAY) == 10
-    assert store.used("key-b", "shared", DAY) == 10
-    assert not store.try_spend("key-a", "shared", DAY, 1, 10)
-    assert store.try_spend("key-a", "shared", DAY + timedelta(days=1), 1, 10)
+    assert db.ledger.used("key-a", "shared", DAY) == 10
+    assert db.ledger.used("key-b", "shared", DAY) == 10
+    assert not db.ledger.try_spend("key-a", "shared", DAY, 1, 10)
+    assert db.ledger.try_spend("key-a", "shared", DAY + timedelta(days=1), 1, 10)
 
 
-def test_exhaust_never_lowers_use(store: WatchlistStore) -> None:
-    store.try_spend("key-a", "shared", DAY, 10, 10)
-    store.exhaust("key-a", "shared", DAY, 5)
+def test_exhaust_never_lowers_use(db: Database) -> None:
+    db.ledger.try_spend("key-a", "shared", DAY, 10, 10)
+    db.ledger.exhaust("key-a", "shared", DAY, 5)
 
-    assert store.used("key-a", "shared", DAY) == 10
+    assert db.ledger.used("key-a", "shared", DAY) == 10
 
 
 @pytest.mark.parametrize("units", [0, 1])
-def test_try_spend_of_nothing_or_one(store: WatchlistStore, units: int) -> None:
-    assert store.try_spend("key-a", "shared", DAY, units, 1)
-    assert store.used("key-a", "shared", DAY) == units
+def test_try_spend_of_nothing_or_one(db: Database, units: int) -> None:
+    assert db.ledger.try_spend("key-a", "shared", DAY, units, 1)
+    assert db.ledger.used("key-a", "shared", DAY) == units

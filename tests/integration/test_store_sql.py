@@ -1,5 +1,6 @@
-"""What only the SQL store has to show: statements per batch, errors that say what to do,
-migrations, durability, time zones and footprint — on SQLite and PostgreSQL."""
+"""What a database on disk has to show beyond the stores' contract: statements per batch,
+errors that say what to do, migrations, durability, time zones and footprint — on SQLite and
+PostgreSQL."""
 
 from __future__ import annotations
 
@@ -18,25 +19,26 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 
 from ghosttrack.errors import StoreError
+from ghosttrack.watchlist.bulk import BULK_CHUNK
+from ghosttrack.watchlist.database import Database
 from ghosttrack.watchlist.engine import create_engine
 from ghosttrack.watchlist.migrate import current_revision, head_revision, upgrade
 from ghosttrack.watchlist.records import VideoStatus, WatchEntry
 from ghosttrack.watchlist.schema import metadata
-from ghosttrack.watchlist.sql import BULK_CHUNK, SqlStore
 from tests.integration.test_store_contract import LEASE, NOW, entry, visit
 
 HEAD = head_revision()
 
 
 @pytest.fixture
-def sql_store(store_url: str) -> Iterator[SqlStore]:
-    store = SqlStore.from_url(store_url)
-    yield store
-    store.close()
+def sql_db(store_url: str) -> Iterator[Database]:
+    db = Database.from_url(store_url)
+    yield db
+    db.close()
 
 
 @contextmanager
-def statements(store: SqlStore) -> Iterator[list[str]]:
+def statements(db: Database) -> Iterator[list[str]]:
     """Every SQL statement the store sends while the block runs (BEGIN/COMMIT aside)."""
     seen: list[str] = []
 
@@ -44,51 +46,51 @@ def statements(store: SqlStore) -> Iterator[list[str]]:
         if statement.split()[0].upper() not in ("BEGIN", "COMMIT", "ROLLBACK", "SELECT"):
             seen.append(statement)
 
-    sa.event.listen(store.engine, "before_cursor_execute", record)
+    sa.event.listen(db.engine, "before_cursor_execute", record)
     try:
         yield seen
     finally:
-        sa.event.remove(store.engine, "before_cursor_execute", record)
+        sa.event.remove(db.engine, "before_cursor_execute", record)
 
 
-def claim_all(store: SqlStore, count: int) -> list[WatchEntry]:
-    store.add([entry(i) for i in range(count)], revive_removed=False)
-    return store.claim_due(now=NOW, limit=count, worker="a", lease_until=LEASE)
+def claim_all(db: Database, count: int) -> list[WatchEntry]:
+    db.watchlist.add([entry(i) for i in range(count)], revive_removed=False)
+    return db.watchlist.claim_due(now=NOW, limit=count, worker="a", lease_until=LEASE)
 
 
 # --- one statement per batch -----------------------------------------------------------------
 
 
-def test_a_claimed_batch_is_rescheduled_in_one_statement(sql_store: SqlStore) -> None:
-    claimed = claim_all(sql_store, 1000)
+def test_a_claimed_batch_is_rescheduled_in_one_statement(sql_db: Database) -> None:
+    claimed = claim_all(sql_db, 1000)
 
-    with statements(sql_store) as seen:
-        changed = sql_store.reschedule([visit(e) for e in claimed], worker="a")
+    with statements(sql_db) as seen:
+        changed = sql_db.watchlist.reschedule([visit(e) for e in claimed], worker="a")
 
     assert changed == 1000
     assert len(seen) == 1
     assert seen[0].lstrip().upper().startswith(("UPDATE", "WITH"))
 
 
-def test_a_huge_batch_takes_one_statement_per_chunk(sql_store: SqlStore) -> None:
+def test_a_huge_batch_takes_one_statement_per_chunk(sql_db: Database) -> None:
     count = 2 * BULK_CHUNK + 1
-    with statements(sql_store) as added:
-        sql_store.add([entry(i) for i in range(count)], revive_removed=False)
-    claimed = sql_store.claim_due(now=NOW, limit=count, worker="a", lease_until=LEASE)
+    with statements(sql_db) as added:
+        sql_db.watchlist.add([entry(i) for i in range(count)], revive_removed=False)
+    claimed = sql_db.watchlist.claim_due(now=NOW, limit=count, worker="a", lease_until=LEASE)
 
-    with statements(sql_store) as rescheduled:
-        changed = sql_store.reschedule([visit(e) for e in claimed], worker="a")
+    with statements(sql_db) as rescheduled:
+        changed = sql_db.watchlist.reschedule([visit(e) for e in claimed], worker="a")
 
     assert changed == count
     assert len(rescheduled) == 3
     assert len([s for s in added if s.lstrip().upper().startswith("INSERT")]) == 3
 
 
-def test_a_claim_is_one_statement(sql_store: SqlStore) -> None:
-    sql_store.add([entry(i) for i in range(50)], revive_removed=False)
+def test_a_claim_is_one_statement(sql_db: Database) -> None:
+    sql_db.watchlist.add([entry(i) for i in range(50)], revive_removed=False)
 
-    with statements(sql_store) as seen:
-        claimed = sql_store.claim_due(now=NOW, limit=20, worker="a", lease_until=LEASE)
+    with statements(sql_db) as seen:
+        claimed = sql_db.watchlist.claim_due(now=NOW, limit=20, worker="a", lease_until=LEASE)
 
     assert len(claimed) == 20
     assert len(seen) == 1
@@ -97,13 +99,13 @@ def test_a_claim_is_one_statement(sql_store: SqlStore) -> None:
 # --- time zones ------------------------------------------------------------------------------
 
 
-def test_times_come_back_as_the_same_instant_in_utc(sql_store: SqlStore) -> None:
+def test_times_come_back_as_the_same_instant_in_utc(sql_db: Database) -> None:
     paris = timezone(timedelta(hours=2))
     local = datetime(2026, 6, 1, 14, 0, 0, 1, tzinfo=paris)
     naive = datetime(2026, 6, 1, 12, 0, 0, 2)  # taken as UTC, like ghosttrack.clock.ensure_utc
-    sql_store.add([entry(1, due=local, published_at=naive)], revive_removed=False)
+    sql_db.watchlist.add([entry(1, due=local, published_at=naive)], revive_removed=False)
 
-    [got] = sql_store.get(["video000001"])
+    [got] = sql_db.watchlist.get(["video000001"])
 
     assert got.next_track_at == datetime(2026, 6, 1, 12, 0, 0, 1, tzinfo=UTC)
     assert got.next_track_at.tzinfo is UTC
@@ -119,7 +121,7 @@ def test_an_unreachable_postgresql_names_the_server_but_not_the_password() -> No
     url = "postgresql+psycopg://ghost:s3cr3t-pw@127.0.0.1:1/ghosttrack"
 
     with pytest.raises(StoreError) as caught:
-        SqlStore.from_url(url)
+        Database.from_url(url)
 
     message = str(caught.value)
     assert "s3cr3t-pw" not in message
@@ -138,7 +140,7 @@ def test_an_sqlite_file_that_cannot_be_made_says_where(tmp_path: Path) -> None:
     blocker.write_text("a file where the data folder should be")
 
     with pytest.raises(StoreError) as caught:
-        SqlStore.from_url(f"sqlite:///{blocker / 'ghosttrack.db'}")
+        Database.from_url(f"sqlite:///{blocker / 'ghosttrack.db'}")
 
     assert str(blocker) in str(caught.value)
     assert "writable" in str(caught.value)
@@ -151,15 +153,15 @@ def test_an_unknown_database_kind_is_refused() -> None:
 
 def test_a_database_never_migrated_asks_for_an_upgrade(tmp_path: Path) -> None:
     with pytest.raises(StoreError, match="ghosttrack db upgrade"):
-        SqlStore.from_url(f"sqlite:///{tmp_path / 'empty.db'}")
+        Database.from_url(f"sqlite:///{tmp_path / 'empty.db'}")
 
 
-def test_a_statement_on_a_broken_schema_raises_store_error(sql_store: SqlStore) -> None:
-    with sql_store.engine.begin() as conn:
+def test_a_statement_on_a_broken_schema_raises_store_error(sql_db: Database) -> None:
+    with sql_db.engine.begin() as conn:
         conn.exec_driver_sql("DROP TABLE videos")
 
     with pytest.raises(StoreError, match="ghosttrack db upgrade"):
-        sql_store.counts(now=NOW)
+        sql_db.discovery.count_metadata()
 
 
 @pytest.mark.postgres
@@ -167,13 +169,13 @@ def test_a_database_gone_mid_run_raises_store_error(
     pg_server: Any, pg_database: Callable[..., str], pg_template: str
 ) -> None:
     url = pg_database(template=pg_template)
-    store = SqlStore.from_url(url)
-    store.add([entry(1)], revive_removed=False)
+    db = Database.from_url(url)
+    db.watchlist.add([entry(1)], revive_removed=False)
     pg_server.drop(sa.make_url(url).database)
 
     with pytest.raises(StoreError, match="cannot open the database postgresql"):
-        store.get(["video000001"])
-    store.close()
+        db.watchlist.get(["video000001"])
+    db.close()
 
 
 # --- migrations ------------------------------------------------------------------------------
@@ -195,10 +197,10 @@ def test_upgrade_builds_an_empty_database_and_is_idempotent(empty_url: str) -> N
     assert (first.before, first.after, first.changed) == (None, HEAD, True)
     assert (second.before, second.after, second.changed) == (HEAD, HEAD, False)
     assert current_revision(empty_url) == HEAD
-    store = SqlStore.from_url(empty_url)
-    store.add([entry(1)], revive_removed=False)
-    assert len(store.get(["video000001"])) == 1
-    store.close()
+    db = Database.from_url(empty_url)
+    db.watchlist.add([entry(1)], revive_removed=False)
+    assert len(db.watchlist.get(["video000001"])) == 1
+    db.close()
 
 
 def test_a_database_from_a_newer_ghosttrack_is_not_touched(store_url: str) -> None:
@@ -210,7 +212,7 @@ def test_a_database_from_a_newer_ghosttrack_is_not_touched(store_url: str) -> No
     with pytest.raises(StoreError, match="newer ghosttrack"):
         upgrade(store_url)
     with pytest.raises(StoreError, match="at revision 9999"):
-        SqlStore.from_url(store_url)
+        Database.from_url(store_url)
 
 
 def test_the_migrations_build_exactly_the_schema_in_schema_py(store_url: str) -> None:
@@ -254,13 +256,13 @@ def test_processes_starting_together_upgrade_once(empty_url: str) -> None:
 KILLED_WRITER = """
 import sys, time
 from datetime import timedelta
-from ghosttrack.watchlist.sql import SqlStore
+from ghosttrack.watchlist.database import Database
 from tests.integration.test_store_contract import LEASE, NOW, entry, visit
 
-store = SqlStore.from_url(sys.argv[1])
-store.add([entry(i) for i in range(100)], revive_removed=False)
-claimed = store.claim_due(now=NOW, limit=100, worker="doomed", lease_until=LEASE)
-store.reschedule([visit(e, last_views=7) for e in claimed], worker="doomed")
+db = Database.from_url(sys.argv[1])
+db.watchlist.add([entry(i) for i in range(100)], revive_removed=False)
+claimed = db.watchlist.claim_due(now=NOW, limit=100, worker="doomed", lease_until=LEASE)
+db.watchlist.reschedule([visit(e, last_views=7) for e in claimed], worker="doomed")
 print("acknowledged", flush=True)
 time.sleep(60)
 """
@@ -276,9 +278,9 @@ def test_an_acknowledged_reschedule_survives_sigkill(store_url: str) -> None:
         writer.wait(timeout=30)
 
     assert line.strip() == "acknowledged"
-    store = SqlStore.from_url(store_url)
-    rows = store.get([f"video{i:06d}" for i in range(100)])
-    store.close()
+    db = Database.from_url(store_url)
+    rows = db.watchlist.get([f"video{i:06d}" for i in range(100)])
+    db.close()
     assert len(rows) == 100
     assert {(r.last_views, r.next_track_at) for r in rows} == {(7, NOW + timedelta(days=1))}
 
@@ -300,9 +302,9 @@ def test_sqlite_runs_in_wal_mode_with_full_sync(sqlite_url: str) -> None:
 # --- footprint -------------------------------------------------------------------------------
 
 
-def watchlist_bytes(store: SqlStore) -> int:
-    with store.engine.connect() as conn:
-        if store.engine.dialect.name == "postgresql":
+def watchlist_bytes(db: Database) -> int:
+    with db.engine.connect() as conn:
+        if db.engine.dialect.name == "postgresql":
             size = conn.exec_driver_sql("SELECT pg_total_relation_size('watchlist')").scalar()
         else:
             conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
@@ -312,7 +314,7 @@ def watchlist_bytes(store: SqlStore) -> int:
     return int(size or 0)
 
 
-def test_a_watchlist_row_stays_small(sql_store: SqlStore) -> None:
+def test_a_watchlist_row_stays_small(sql_db: Database) -> None:
     count = 20_000
     rows = [
         entry(
@@ -324,9 +326,9 @@ def test_a_watchlist_row_stays_small(sql_store: SqlStore) -> None:
         )
         for i in range(count)
     ]
-    sql_store.add(rows, revive_removed=False)
+    sql_db.watchlist.add(rows, revive_removed=False)
 
-    per_row = watchlist_bytes(sql_store) / count
+    per_row = watchlist_bytes(sql_db) / count
 
     # 1M videos in well under the seed's 0.5 GB, indexes included
     assert per_row < 250
@@ -334,21 +336,21 @@ def test_a_watchlist_row_stays_small(sql_store: SqlStore) -> None:
 
 @pytest.mark.postgres
 def test_a_big_import_gives_postgresql_statistics_for_the_due_query(pg_url: str) -> None:
-    store = SqlStore.from_url(pg_url)
+    db = Database.from_url(pg_url)
     for start in range(0, 10_000, 2_500):  # small chunks, as `ghosttrack import` sends them
-        store.add([entry(i) for i in range(start, start + 2_500)], revive_removed=False)
-    with store.engine.connect() as conn:
+        db.watchlist.add([entry(i) for i in range(start, start + 2_500)], revive_removed=False)
+    with db.engine.connect() as conn:
         histograms = conn.exec_driver_sql(
             "SELECT count(*) FROM pg_stats WHERE tablename = 'watchlist' "
             "AND attname IN ('next_track_at', 'status')"
         ).scalar()
-    store.close()
+    db.close()
 
     assert histograms == 2
 
 
-def test_status_values_fit_their_columns(sql_store: SqlStore) -> None:
+def test_status_values_fit_their_columns(sql_db: Database) -> None:
     longest = max(VideoStatus, key=lambda s: len(s.value))
-    sql_store.add([entry(1, status=longest)], revive_removed=False)
+    sql_db.watchlist.add([entry(1, status=longest)], revive_removed=False)
 
-    assert sql_store.get(["video000001"])[0].status is longest
+    assert sql_db.watchlist.get(["video000001"])[0].status is longest

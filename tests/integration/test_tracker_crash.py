@@ -57,7 +57,7 @@ def test_sigkilled_tracker_loses_no_acknowledged_sample(
     )
     with open_runtime(settings, clock=FixedClock(start)) as rt:
         add_ids(
-            rt.store,
+            rt.db.watchlist,
             settings.tier_table(),
             rt.clock,
             [NewVideo(v) for v in ids],
@@ -91,7 +91,7 @@ def test_sigkilled_tracker_loses_no_acknowledged_sample(
     final = start + ROUNDS * WEEK  # all leases have expired by then
     with open_runtime(settings, clock=FixedClock(final)) as rt:
         in_vault = {(r["video_id"], r["timestamp"]) for r in rt.vault.read_samples().to_pylist()}
-        acknowledged = [e for e in rt.store.get(ids) if e.last_tracked_at is not None]
+        acknowledged = [e for e in rt.db.watchlist.get(ids) if e.last_tracked_at is not None]
         assert acknowledged, "no visit was acknowledged before the kills"
         lost = [e.video_id for e in acknowledged if (e.video_id, e.last_tracked_at) not in in_vault]
         assert lost == []
@@ -106,7 +106,7 @@ def test_sigkilled_tracker_loses_no_acknowledged_sample(
     )
     assert done.returncode == 0, done.stderr
     with open_runtime(settings, clock=FixedClock(final)) as rt:
-        entries = rt.store.get(ids)
+        entries = rt.db.watchlist.get(ids)
         assert len(entries) == VIDEOS
         assert all(e.last_tracked_at == final for e in entries)
         tracked_at_final = {r["video_id"] for r in rt.vault.read_samples(since=final).to_pylist()}

@@ -95,13 +95,13 @@ def test_thirty_days_follow_the_tier_schedule_and_outlive_the_metadata(
 
             def discover(video_id: str = video_id, published: datetime = published) -> None:
                 add_ids(
-                    rt.store,
+                    rt.db.watchlist,
                     settings.tier_table(),
                     clock,
                     [NewVideo(video_id)],
                     revive_removed=False,
                 )
-                rt.store.upsert_metadata(
+                rt.db.discovery.upsert_metadata(
                     [VideoMetadata(video_id, None, "title", published, 60, ("tag",), clock.now())]
                 )
 
@@ -109,21 +109,28 @@ def test_thirty_days_follow_the_tier_schedule_and_outlive_the_metadata(
 
         async def run() -> None:
             async with rt.youtube() as youtube:
-                tracker = Tracker(rt.store, youtube, rt.vault, clock, settings, worker="t1")
-                tasks = default_tasks(rt.store, clock, settings, worker="t1")
+                tracker = Tracker(
+                    rt.db.watchlist, rt.db.jobs, youtube, rt.vault, clock, settings, worker="t1"
+                )
+                tasks = default_tasks(rt.db, clock, settings, worker="t1")
                 maintenance = Maintenance(tasks, clock)
-                await Daemon(tracker, rt.store, clock, settings, maintenance=maintenance).run(stop)
+                await Daemon(
+                    tracker, rt.db.watchlist, clock, settings, maintenance=maintenance
+                ).run(stop)
 
         asyncio.run(run())
 
         samples = rt.vault.read_samples().to_pylist()
-        counts = rt.store.counts(now=clock.now())
+        counts = rt.db.watchlist.counts(now=clock.now())
+        metadata_rows = rt.db.discovery.count_metadata()
         janitor_deleted = sum(
-            j.counts.get("deleted", 0) for j in rt.store.recent_jobs(10_000) if j.kind == "janitor"
+            j.counts.get("deleted", 0)
+            for j in rt.db.jobs.recent_jobs(10_000)
+            if j.kind == "janitor"
         )
 
     assert counts.total == VIDEOS
-    assert counts.metadata_rows == 0, "the janitor deletes metadata after 7 days"
+    assert metadata_rows == 0, "the janitor deletes metadata after 7 days"
     assert janitor_deleted == VIDEOS
     for video_id, published in uploads:
         ages = sorted(s["timestamp"] - published for s in samples if s["video_id"] == video_id)

@@ -17,7 +17,7 @@ from ghosttrack.hunter.feeds import FeedCache, FeedSampler
 from ghosttrack.settings import Settings
 from ghosttrack.tracker.tracker import Tracker
 from ghosttrack.vault.records import Sample, SampleSource
-from ghosttrack.watchlist.memory import MemoryStore
+from ghosttrack.watchlist.database import Database
 from ghosttrack.watchlist.records import ChannelStatus, VideoStatus, WatchedChannel, WatchEntry
 from ghosttrack.youtube.models import ChannelFeed, FeedEntry, StatsBatch, VideoStats
 
@@ -71,8 +71,8 @@ def entry(channel: int, n: int, tier: str = "HOURLY", *, watched: bool = True) -
     )
 
 
-def watch(store: MemoryStore, *channels: int, status: ChannelStatus = ChannelStatus.ACTIVE) -> None:
-    store.add_channels(
+def watch(db: Database, *channels: int, status: ChannelStatus = ChannelStatus.ACTIVE) -> None:
+    db.discovery.add_channels(
         [
             WatchedChannel(
                 cid(c),
@@ -143,11 +143,11 @@ async def test_a_failed_read_is_not_kept(clock: ManualClock) -> None:
 async def test_the_sampler_answers_for_watched_channels_in_its_tiers_only(
     clock: ManualClock,
 ) -> None:
-    store = MemoryStore()
-    watch(store, 1, 2)
-    watch(store, 3, status=ChannelStatus.UNAVAILABLE)
+    db = Database.in_memory()
+    watch(db, 1, 2)
+    watch(db, 3, status=ChannelStatus.UNAVAILABLE)
     feeds = FakeFeeds(clock)
-    sampler = FeedSampler(store, FeedCache(feeds, clock, timedelta(minutes=10)), {"HOURLY"})
+    sampler = FeedSampler(db.discovery, FeedCache(feeds, clock, timedelta(minutes=10)), {"HOURLY"})
     entries = [
         entry(1, 0),
         entry(1, 14),
@@ -169,11 +169,11 @@ async def test_the_sampler_answers_for_watched_channels_in_its_tiers_only(
 
 
 async def test_an_unreadable_feed_leaves_its_videos_to_the_api(clock: ManualClock) -> None:
-    store = MemoryStore()
-    watch(store, 1, 2)
+    db = Database.in_memory()
+    watch(db, 1, 2)
     feeds = FakeFeeds(clock)
     feeds.broken.add(cid(2))
-    sampler = FeedSampler(store, FeedCache(feeds, clock, timedelta(minutes=10)), {"HOURLY"})
+    sampler = FeedSampler(db.discovery, FeedCache(feeds, clock, timedelta(minutes=10)), {"HOURLY"})
 
     stats = await sampler.stats_for([entry(1, 0), entry(2, 0)])
 
@@ -213,15 +213,17 @@ class Sink:
 async def test_feed_samples_replace_api_visits_and_the_units_saved_are_counted(
     clock: ManualClock,
 ) -> None:
-    store = MemoryStore()
-    watch(store, *range(4))
+    db = Database.in_memory()
+    watch(db, *range(4))
     hourly = [entry(c, n) for c in range(4) for n in range(15)]  # 60 videos, all in feeds
     weekly = [entry(c, n, tier="WEEKLY") for c in range(4) for n in range(15, 20)]  # 20
-    store.add(hourly + weekly, revive_removed=False)
+    db.watchlist.add(hourly + weekly, revive_removed=False)
     api, sink, feeds = CountingApi(clock), Sink(), FakeFeeds(clock)
     settings = Settings(youtube_api_keys=[SecretStr("k")])
-    sampler = FeedSampler(store, FeedCache(feeds, clock, timedelta(minutes=10)), {"HOURLY"})
-    tracker = Tracker(store, api, sink, clock, settings, worker="w", feed_samples=sampler)
+    sampler = FeedSampler(db.discovery, FeedCache(feeds, clock, timedelta(minutes=10)), {"HOURLY"})
+    tracker = Tracker(
+        db.watchlist, db.jobs, api, sink, clock, settings, worker="w", feed_samples=sampler
+    )
 
     result = await tracker.run_once()
 
@@ -233,7 +235,7 @@ async def test_feed_samples_replace_api_visits_and_the_units_saved_are_counted(
     assert by_source == {SampleSource.FEED: 60, SampleSource.API: 20}
     from_feed = next(s for s in sink.samples if s.video_id == vid(2, 7))
     assert (from_feed.views, from_feed.likes, from_feed.comments) == (1007, 7, None)
-    assert store.count_due(due_before=NOW + timedelta(minutes=30)) == 0  # all rescheduled
-    [job] = store.recent_jobs(1)
+    assert db.watchlist.count_due(due_before=NOW + timedelta(minutes=30)) == 0  # all rescheduled
+    [job] = db.jobs.recent_jobs(1)
     assert job.counts["feed_samples"] == 60
     assert job.counts["units_saved"] == 1

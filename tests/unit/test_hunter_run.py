@@ -1,5 +1,5 @@
-"""The Hunter's runs against an in-memory YouTube and store: backfills, gaps, the watchlist,
-channel statistics, searches, quota exhaustion and the job record. No I/O."""
+"""The Hunter's runs against an in-memory YouTube and SQLite in memory: backfills, gaps, the
+watchlist, channel statistics, searches, quota exhaustion and the job record. No I/O."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ from ghosttrack.hunter.searches import add_search
 from ghosttrack.quota import next_reset
 from ghosttrack.settings import Settings
 from ghosttrack.vault.records import ChannelSample
-from ghosttrack.watchlist.memory import MemoryStore
+from ghosttrack.watchlist.database import Database
 from ghosttrack.watchlist.records import ChannelStatus, JobKind, NewSearch, VideoStatus
 from ghosttrack.youtube.models import (
     ChannelFeed,
@@ -182,15 +182,28 @@ class World:
     def __init__(self, **overrides: Any) -> None:
         self.clock = ManualClock(START)
         self.youtube = FakeYouTube(self.clock)
-        self.store = MemoryStore()
+        self.db = Database.in_memory()
         self.vault = FakeVault()
         self.settings = settings(**overrides)
-        self.hunter = Hunter(self.store, self.youtube, self.vault, self.clock, self.settings)
+        self.hunter = Hunter(
+            self.db.watchlist,
+            self.db.discovery,
+            self.db.jobs,
+            self.youtube,
+            self.vault,
+            self.clock,
+            self.settings,
+        )
 
     def watch(self, *channel_ids: str) -> None:
         asyncio.run(
             add_channels(
-                self.store, self.youtube, self.vault, self.clock, self.settings, list(channel_ids)
+                self.db.discovery,
+                self.youtube,
+                self.vault,
+                self.clock,
+                self.settings,
+                list(channel_ids),
             )
         )
         self.youtube.calls.clear()
@@ -215,10 +228,10 @@ def test_first_sight_backfills_the_newest_uploads_with_one_page(world: World) ->
     assert result.backfills == 1
     assert world.youtube.calls["playlistItems.list"] == 1
     assert result.units == 1
-    on_list = world.store.get(videos)
+    on_list = world.db.watchlist.get(videos)
     assert {e.video_id for e in on_list} == set(videos[-50:])
     assert all(e.channel_id == A and e.published_at is not None for e in on_list)
-    [channel] = world.store.get_channels([A])
+    [channel] = world.db.discovery.get_channels([A])
     assert channel.backfilled
     assert channel.last_video_id == videos[-1]
 
@@ -231,7 +244,7 @@ def test_a_small_channel_is_backfilled_from_its_feed_alone(world: World) -> None
 
     assert result.added == 9
     assert result.units == 0
-    assert {e.video_id for e in world.store.get(videos)} == set(videos)
+    assert {e.video_id for e in world.db.watchlist.get(videos)} == set(videos)
 
 
 def test_without_backfill_only_later_uploads_are_taken() -> None:
@@ -244,8 +257,8 @@ def test_without_backfill_only_later_uploads_are_taken() -> None:
 
     world.run()
 
-    assert world.store.get(old) == []
-    assert [e.video_id for e in world.store.get([new])] == [new]
+    assert world.db.watchlist.get(old) == []
+    assert [e.video_id for e in world.db.watchlist.get([new])] == [new]
 
 
 def test_new_uploads_come_from_the_feed_at_no_quota(world: World) -> None:
@@ -262,7 +275,7 @@ def test_new_uploads_come_from_the_feed_at_no_quota(world: World) -> None:
     assert result.calls_by_method == {"channel.feed": 1}
     assert {d.video_id for d in result.discovered} == set(new)
     assert all(d.via == "feed" for d in result.discovered)
-    entries = world.store.get(new)
+    entries = world.db.watchlist.get(new)
     assert all(e.tier == "HOURLY" and e.next_track_at == world.clock.now() for e in entries)
 
 
@@ -285,7 +298,7 @@ def test_new_uploads_get_their_details_together_within_the_hour() -> None:
     assert found.details == 0, "they wait for company (up to 50) for an hour"
     assert later.details == 2
     assert world.youtube.calls["videos.list"] == 1
-    assert world.store.counts(now=world.clock.now()).metadata_rows == 102
+    assert world.db.discovery.count_metadata() == 102
 
 
 def test_discover_fetches_waiting_details_at_once() -> None:
@@ -313,7 +326,7 @@ def test_a_gap_longer_than_the_feed_is_filled_from_the_playlist(world: World) ->
     assert result.gaps == 1
     assert result.added == 20
     assert world.youtube.calls["playlistItems.list"] == 2  # 1 for the backfill, 1 for the gap
-    assert {e.video_id for e in world.store.get(missed)} == set(missed)
+    assert {e.video_id for e in world.db.watchlist.get(missed)} == set(missed)
     assert {d.via for d in result.discovered} == {"feed", "playlist"}
 
 
@@ -322,18 +335,18 @@ def test_discovery_never_re_adds_nor_revives(world: World) -> None:
     world.watch(A)
     world.run()
     gone = vid(A, 3)
-    world.store.set_status([gone], VideoStatus.REMOVED, next_track_at=world.clock.now())
+    world.db.watchlist.set_status([gone], VideoStatus.REMOVED, next_track_at=world.clock.now())
 
     result = world.run(every_channel=True)
 
     assert result.added == 0
     assert result.known == 10
-    assert world.store.get([gone])[0].status is VideoStatus.REMOVED
+    assert world.db.watchlist.get([gone])[0].status is VideoStatus.REMOVED
     late = world.youtube.upload(A, START - timedelta(minutes=20))  # listed late in the feed
     world.clock.set(START + HOUR)
     again = world.run()
     assert again.added == 1
-    assert [e.video_id for e in world.store.get([late])] == [late]
+    assert [e.video_id for e in world.db.watchlist.get([late])] == [late]
 
 
 def test_quota_exhaustion_keeps_the_feed_and_retries_the_backfill_after_the_reset() -> None:
@@ -347,11 +360,11 @@ def test_quota_exhaustion_keeps_the_feed_and_retries_the_backfill_after_the_rese
 
     assert result.added == 15  # what the free feed shows
     assert result.quota_exhausted == 1
-    [channel] = world.store.get_channels([A])
+    [channel] = world.db.discovery.get_channels([A])
     assert not channel.backfilled
     assert channel.stats_next_at == next_reset(world.clock.now())  # 07:00 UTC, not a busy loop
     assert world.hunter.next_due_at() == channel.next_poll_at
-    [job] = world.store.recent_jobs(1)
+    [job] = world.db.jobs.recent_jobs(1)
     assert job.kind is JobKind.DISCOVER
     assert "quota exhausted" in (job.error or "")
     world.youtube.limits["shared"] = 100
@@ -367,14 +380,14 @@ def test_a_broken_feed_is_an_error_and_the_channel_is_polled_again_later(world: 
     world.youtube.channel(A, "@cha", timedelta(hours=10), 60)
     world.watch(A)
     world.run()
-    [before] = world.store.get_channels([A])
+    [before] = world.db.discovery.get_channels([A])
     world.youtube.broken_feeds.add(A)
     world.clock.set(before.next_poll_at)
 
     result = world.run()
 
     assert result.errors == 1
-    [after] = world.store.get_channels([A])
+    [after] = world.db.discovery.get_channels([A])
     assert after.last_upload_at == before.last_upload_at
     assert after.next_poll_at == world.clock.now() + before.poll_every
 
@@ -395,17 +408,17 @@ def test_channel_statistics_are_fetched_together_daily_and_a_lost_channel_stops(
     assert result.channels_unavailable == 1
     assert world.youtube.calls["channels.list"] == 1
     assert [s.channel_id for s in world.vault.channel_samples[2:]] == [A]
-    [a, b] = world.store.get_channels([A, B])
+    [a, b] = world.db.discovery.get_channels([A, B])
     assert a.stats_next_at == datetime(2026, 6, 3, tzinfo=UTC)
     assert b.status is ChannelStatus.UNAVAILABLE
-    assert world.store.due_channels(now=world.clock.now() + timedelta(days=9), limit=9) == [
-        world.store.get_channels([A])[0]
+    assert world.db.discovery.due_channels(now=world.clock.now() + timedelta(days=9), limit=9) == [
+        world.db.discovery.get_channels([A])[0]
     ]
 
 
 def test_a_search_looks_back_to_its_last_run_and_adds_what_it_finds(world: World) -> None:
     world.youtube.channel(A, "@cha", timedelta(hours=10), 3)
-    add_search(world.store, world.clock, world.settings, "cats", timedelta(hours=6))
+    add_search(world.db.discovery, world.clock, world.settings, "cats", timedelta(hours=6))
     first = world.run()
     world.youtube.upload(A, START + HOUR)
     world.clock.set(START + timedelta(hours=6))
@@ -419,7 +432,7 @@ def test_a_search_looks_back_to_its_last_run_and_adds_what_it_finds(world: World
         START - timedelta(hours=6, minutes=15),
         START - timedelta(minutes=15),
     ]
-    [saved] = world.store.list_searches()
+    [saved] = world.db.discovery.list_searches()
     assert saved.next_run_at == START + timedelta(hours=12)
     assert world.youtube.units["search"] == 2
 
@@ -428,7 +441,7 @@ def test_searches_never_pass_the_search_bucket_and_wait_for_the_reset() -> None:
     world = World()
     world.youtube.limits["search"] = 3
     for i in range(5):  # stored directly: more than add_search would admit
-        world.store.add_search(NewSearch(f"cats {i}", timedelta(minutes=15), START, START))
+        world.db.discovery.add_search(NewSearch(f"cats {i}", timedelta(minutes=15), START, START))
 
     result = world.run()
 
@@ -436,7 +449,7 @@ def test_searches_never_pass_the_search_bucket_and_wait_for_the_reset() -> None:
     assert result.searches_run == 3
     assert result.quota_exhausted == 1
     reset = next_reset(START)
-    waiting = [s for s in world.store.list_searches() if s.last_run_at is None]
+    waiting = [s for s in world.db.discovery.list_searches() if s.last_run_at is None]
     assert len(waiting) == 2
     assert all(s.next_run_at == reset for s in waiting)
     assert world.hunter.next_due_at() > START
@@ -448,7 +461,7 @@ def test_a_run_is_a_job_with_counts_and_units(world: World) -> None:
 
     result = world.run()
 
-    [job] = world.store.recent_jobs(1)
+    [job] = world.db.jobs.recent_jobs(1)
     assert job.kind is JobKind.DISCOVER
     assert job.status == "succeeded"
     assert job.counts["added"] == result.added == 50
@@ -466,6 +479,6 @@ def test_next_due_is_the_earliest_poll_statistics_or_search(world: World) -> Non
 
     world.run()
 
-    [channel] = world.store.get_channels([A])
+    [channel] = world.db.discovery.get_channels([A])
     assert world.hunter.next_due_at() == channel.next_poll_at
     assert channel.next_poll_at - START == channel.poll_every

@@ -1,4 +1,4 @@
-"""Pure parts of the SQL store (no database): URLs, timestamp storage, bulk row layout."""
+"""Pure parts of the SQL stores (no database): URLs, timestamp storage, bulk row layout."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from ghosttrack.errors import StoreError
 from ghosttrack.watchlist.engine import parse_url, redact
 from ghosttrack.watchlist.records import VideoStatus, Visit, WatchEntry
 from ghosttrack.watchlist.schema import UtcDateTime
-from ghosttrack.watchlist.sql import ENTRY_FIELDS, VISIT_FIELDS, entry_values, visit_values
+from ghosttrack.watchlist.watchlist import ENTRY_FIELDS, VISIT_FIELDS, entry_values, visit_values
 
 
 @pytest.mark.parametrize(

@@ -1,4 +1,4 @@
-"""The tracker's decisions, with the in-memory store and a scripted statistics source."""
+"""The tracker's decisions, with SQLite in memory and a scripted statistics source."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from ghosttrack.operations import add_ids
 from ghosttrack.settings import Settings
 from ghosttrack.tracker.tracker import Tracker
 from ghosttrack.vault.records import Sample
-from ghosttrack.watchlist.memory import MemoryStore
+from ghosttrack.watchlist.database import Database
 from ghosttrack.watchlist.records import JobStatus, NewVideo, VideoStatus
 from ghosttrack.youtube.models import StatsBatch, VideoStats
 
@@ -68,34 +68,38 @@ def clock() -> ManualClock:
 
 
 def make(clock: ManualClock, n: int, live: set[str] | None = None, **settings: object):
-    store = MemoryStore()
+    db = Database.in_memory()
     cfg = Settings(_env_file=None, **settings)  # type: ignore[call-arg]
     add_ids(
-        store, cfg.tier_table(), clock, [NewVideo(vid(i)) for i in range(n)], revive_removed=True
+        db.watchlist,
+        cfg.tier_table(),
+        clock,
+        [NewVideo(vid(i)) for i in range(n)],
+        revive_removed=True,
     )
     youtube = ScriptedYouTube(clock, {vid(i) for i in range(n)} if live is None else live)
     vault = ListVault()
-    tracker = Tracker(store, youtube, vault, clock, cfg, worker="w1")
-    return store, youtube, vault, tracker
+    tracker = Tracker(db.watchlist, db.jobs, youtube, vault, clock, cfg, worker="w1")
+    return db, youtube, vault, tracker
 
 
 async def test_pass_tracks_everything_due_in_calls_of_50(clock: ManualClock) -> None:
-    store, youtube, vault, tracker = make(clock, 120)
+    db, youtube, vault, tracker = make(clock, 120)
     result = await tracker.run_once()
     assert result.tracked == 120
     assert sorted(len(ids) for ids, _ in youtube.calls) == [20, 50, 50]
     assert {s.video_id for s in vault.samples} == {vid(i) for i in range(120)}
-    assert store.counts(now=clock.now()).due_now == 0
-    job = store.recent_jobs(1)[0]
+    assert db.watchlist.counts(now=clock.now()).due_now == 0
+    job = db.jobs.recent_jobs(1)[0]
     assert job.status is JobStatus.SUCCEEDED
     assert job.counts["tracked"] == 120
 
 
 async def test_first_visit_asks_for_the_snippet_then_not_again(clock: ManualClock) -> None:
-    store, youtube, _, tracker = make(clock, 3)
+    db, youtube, _, tracker = make(clock, 3)
     await tracker.run_once()
     assert [snippet for _, snippet in youtube.calls] == [True]
-    [entry] = store.get([vid(0)])
+    [entry] = db.watchlist.get([vid(0)])
     assert entry.channel_id == CHANNEL
     assert entry.published_at == START - timedelta(hours=1)
     assert entry.tier == "HOURLY"
@@ -106,11 +110,11 @@ async def test_first_visit_asks_for_the_snippet_then_not_again(clock: ManualCloc
 
 
 async def test_missing_three_visits_in_a_row_becomes_unavailable(clock: ManualClock) -> None:
-    store, _, vault, tracker = make(clock, 2, live={vid(0)})
+    db, _, vault, tracker = make(clock, 2, live={vid(0)})
     for _ in range(3):
         await tracker.run_once()
         clock.advance(timedelta(hours=2))
-    [gone] = store.get([vid(1)])
+    [gone] = db.watchlist.get([vid(1)])
     assert gone.status is VideoStatus.UNAVAILABLE
     assert gone.misses == 3
     assert all(s.video_id == vid(0) for s in vault.samples)
@@ -121,17 +125,17 @@ async def test_missing_three_visits_in_a_row_becomes_unavailable(clock: ManualCl
 
 
 async def test_quota_exhaustion_stops_and_leaves_the_rest_due(clock: ManualClock) -> None:
-    store, youtube, vault, tracker = make(clock, 100, claim_size=100)
+    db, youtube, vault, tracker = make(clock, 100, claim_size=100)
     youtube.fail_with[vid(99)] = QuotaExhaustedError("shared", START + timedelta(hours=8))
     result = await tracker.run_once()
     assert result.stopped_by == "quota"
     assert result.tracked == 50
-    counts = store.counts(now=clock.now())
+    counts = db.watchlist.counts(now=clock.now())
     assert counts.due_now == 50
     # released, not leased: a second worker could take them at once
     assert (
         len(
-            store.claim_due(
+            db.watchlist.claim_due(
                 now=clock.now(),
                 limit=100,
                 worker="w2",
@@ -144,29 +148,29 @@ async def test_quota_exhaustion_stops_and_leaves_the_rest_due(clock: ManualClock
 
 
 async def test_transient_failure_keeps_batch_due_and_counts_an_error(clock: ManualClock) -> None:
-    store, youtube, _, tracker = make(clock, 60)
+    db, youtube, _, tracker = make(clock, 60)
     youtube.fail_with[vid(59)] = TransientError("503 after 5 retries")
     result = await tracker.run_once()
     assert result.errors == 1
     assert result.tracked == 50
-    assert store.counts(now=clock.now()).due_now == 10
+    assert db.watchlist.counts(now=clock.now()).due_now == 10
 
 
 async def test_invalid_key_fails_the_job_and_releases(clock: ManualClock) -> None:
-    store, youtube, _, tracker = make(clock, 10)
+    db, youtube, _, tracker = make(clock, 10)
     youtube.fail_with[vid(0)] = KeyRejectedError("key key-abc is invalid")
     with pytest.raises(KeyRejectedError):
         await tracker.run_once()
-    assert store.recent_jobs(1)[0].status is JobStatus.FAILED
-    assert store.counts(now=clock.now()).due_now == 10
-    claimed = store.claim_due(
+    assert db.jobs.recent_jobs(1)[0].status is JobStatus.FAILED
+    assert db.watchlist.counts(now=clock.now()).due_now == 10
+    claimed = db.watchlist.claim_due(
         now=clock.now(), limit=10, worker="w2", lease_until=clock.now() + timedelta(minutes=1)
     )
     assert len(claimed) == 10
 
 
 async def test_limit_and_stop_request(clock: ManualClock) -> None:
-    store, _, _, tracker = make(clock, 30, claim_size=10)
+    db, _, _, tracker = make(clock, 30, claim_size=10)
     result = await tracker.run_once(limit=15)
     assert result.tracked == 15
     stop = asyncio.Event()
@@ -174,4 +178,4 @@ async def test_limit_and_stop_request(clock: ManualClock) -> None:
     result = await tracker.run_once(stop=stop)
     assert result.tracked == 0
     assert result.stopped_by == "signal"
-    assert store.recent_jobs(1)[0].status is JobStatus.INTERRUPTED
+    assert db.jobs.recent_jobs(1)[0].status is JobStatus.INTERRUPTED

@@ -30,7 +30,7 @@ def add(
         async def resolve_and_add() -> tuple[int, int]:
             async with rt.youtube() as youtube:
                 done = await add_channels(
-                    rt.store, youtube, rt.vault, rt.clock, rt.settings, channels
+                    rt.db.discovery, youtube, rt.vault, rt.clock, rt.settings, channels
                 )
             return len(done.added), len(done.already_present)
 
@@ -47,7 +47,7 @@ def list_() -> None:
     from ghosttrack.cli import main as cli
 
     with cli.runtime() as rt:
-        rows = rt.store.list_channels()
+        rows = rt.db.discovery.list_channels()
     table = Table("channel", "handle", "title", "status", "poll every", "next poll", "last upload")
     for c in rows:
         table.add_row(
@@ -72,7 +72,7 @@ def remove(
     from ghosttrack.hunter.channels import remove_channels
 
     with cli.runtime() as rt:
-        removed = remove_channels(rt.store, channels)
+        removed = remove_channels(rt.db.discovery, channels)
         cli.console.print(f"removed {removed} of {len(channels)}")
 
 

@@ -25,9 +25,9 @@ from ghosttrack.sim.config import SimConfig
 from ghosttrack.sim.server import SimServer
 from ghosttrack.sim.world import World, to_ts
 from ghosttrack.vault.vault import Vault
+from ghosttrack.watchlist.database import Database
 from ghosttrack.watchlist.migrate import upgrade
 from ghosttrack.watchlist.records import NewVideo
-from ghosttrack.watchlist.sql import SqlStore
 from ghosttrack.youtube.client import YouTubeClient
 
 DEMO_SPEED = 600.0  # ten simulated minutes per real second: an hourly tier ticks every 6 s
@@ -45,9 +45,9 @@ def demo_session(settings: Settings, console: Console) -> Iterator[Settings]:
     home.mkdir(parents=True, exist_ok=True)
     database_url = f"sqlite:///{home / 'ghosttrack.db'}"
     upgrade(database_url)
-    store = SqlStore.from_url(database_url)
+    db = Database.from_url(database_url)
     try:
-        epoch, start = demo_timeline(home, store)
+        epoch, start = demo_timeline(home, db)
         demo = settings.model_copy(
             update={
                 "home": home,
@@ -77,15 +77,15 @@ def demo_session(settings: Settings, console: Console) -> Iterator[Settings]:
                 f"  data: {home} (inspect: GHOSTTRACK_HOME={home} ghosttrack status)",
                 highlight=False,
             )
-            seed_watchlist(store, demo, clock, sim.world, console)
-            if not store.list_channels():
-                asyncio.run(watch_busy_channels(store, demo, clock, sim.world, console))
+            seed_watchlist(db, demo, clock, sim.world, console)
+            if not db.discovery.list_channels():
+                asyncio.run(watch_busy_channels(db, demo, clock, sim.world, console))
             yield demo
     finally:
-        store.close()
+        db.close()
 
 
-def demo_timeline(home: Path, store: SqlStore) -> tuple[datetime, datetime]:
+def demo_timeline(home: Path, db: Database) -> tuple[datetime, datetime]:
     """The world's epoch (fixed at the first run) and where the simulated clock resumes."""
     state = home / "demo.json"
     real_now = SystemClock().now().replace(microsecond=0)
@@ -94,17 +94,17 @@ def demo_timeline(home: Path, store: SqlStore) -> tuple[datetime, datetime]:
     else:
         epoch = datetime(real_now.year, real_now.month, real_now.day, tzinfo=UTC)
         state.write_text(json.dumps({"epoch": epoch.isoformat()}))
-    jobs = store.recent_jobs(1)
+    jobs = db.jobs.recent_jobs(1)
     last = (jobs[0].finished_at or jobs[0].started_at) if jobs else None
     return epoch, max(real_now, last) if last else real_now
 
 
 def seed_watchlist(
-    store: SqlStore, settings: Settings, clock: Clock, world: World, console: Console
+    db: Database, settings: Settings, clock: Clock, world: World, console: Console
 ) -> None:
     """Add recent uploads and a back catalogue once; later runs keep the existing watchlist."""
     now = clock.now()
-    if store.counts(now=now).total:
+    if db.watchlist.counts(now=now).total:
         return
     recent_since = to_ts(now - timedelta(days=3))
     now_ts = to_ts(now)
@@ -115,19 +115,19 @@ def seed_watchlist(
         WATCH_OLDER, lambda t: t.published < recent_since and now_ts < t.gone_at
     )
     videos = [NewVideo(world.video_id(t.number)) for t in recent + older]
-    result = add_ids(store, settings.tier_table(), clock, videos, revive_removed=False)
+    result = add_ids(db.watchlist, settings.tier_table(), clock, videos, revive_removed=False)
     console.print(f"  demo watchlist: {result.added} videos added")
 
 
 async def watch_busy_channels(
-    store: SqlStore, settings: Settings, clock: Clock, world: World, console: Console
+    db: Database, settings: Settings, clock: Clock, world: World, console: Console
 ) -> None:
     """Watch the busiest channels once, so the demo shows discovery of new uploads too."""
     busiest = sorted(world.channels, key=lambda c: c.interval)[:WATCH_CHANNELS]
     vault = Vault(settings.resolved_vault_url, clock=clock)
-    async with YouTubeClient(settings, clock, store) as youtube:
+    async with YouTubeClient(settings, clock, db.ledger) as youtube:
         added = await add_channels(
-            store, youtube, vault, clock, settings, [c.channel_id for c in busiest]
+            db.discovery, youtube, vault, clock, settings, [c.channel_id for c in busiest]
         )
     titles = ", ".join(c.title or c.channel_id for c in added.added)
     console.print(f"  demo channels: {titles} (new uploads are discovered and tracked)")

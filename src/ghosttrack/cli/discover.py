@@ -25,7 +25,7 @@ def discover() -> None:
 
         async def run_once() -> str:
             async with rt.youtube() as youtube:
-                hunter = discovery(rt.store, youtube, rt.vault, rt.clock, rt.settings).hunter
+                hunter = discovery(rt.db, youtube, rt.vault, rt.clock, rt.settings).hunter
                 return describe(await hunter.run_once(every_channel=True))
 
         line = asyncio.run(run_once())

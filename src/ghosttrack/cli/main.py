@@ -101,7 +101,7 @@ def add(
     """Add videos to the watchlist; they are due at once. Never calls the API."""
     with runtime() as rt:
         report = operations.add_videos(
-            rt.store, rt.settings.tier_table(), rt.clock, videos, skip_invalid=skip_invalid
+            rt.db.watchlist, rt.settings.tier_table(), rt.clock, videos, skip_invalid=skip_invalid
         )
         for problem in report.rejected:
             err_console.print(f"[yellow]skipped:[/] {problem}", highlight=False)
@@ -110,7 +110,7 @@ def add(
 
 def _set_status(videos: list[str], status: VideoStatus, verb: str) -> None:
     with runtime() as rt:
-        changed = operations.change_status(rt.store, rt.clock, videos, status)
+        changed = operations.change_status(rt.db.watchlist, rt.clock, videos, status)
         console.print(f"{verb} {changed} of {len(videos)}")
 
 
@@ -158,7 +158,7 @@ def import_(
             err_console.print(f"[yellow]skipped:[/] {escape(problem)}", highlight=False)
         videos = [NewVideo(v) for v in report.video_ids]
         result = operations.add_ids(
-            rt.store, rt.settings.tier_table(), rt.clock, videos, revive_removed=False
+            rt.db.watchlist, rt.settings.tier_table(), rt.clock, videos, revive_removed=False
         )
         console.print(
             f"rows read {report.rows_read}, added {result.added}, "
@@ -184,14 +184,20 @@ def track(
 
 
 async def _track_once(rt: Runtime, limit: int | None) -> PassResult:
-    due = rt.store.counts(now=rt.clock.now()).due_now
+    due = rt.db.watchlist.counts(now=rt.clock.now()).due_now
     total = due if limit is None else min(due, limit)
     stop = asyncio.Event()
     with _stop_on_signals(stop), _progress(total) as advance:
         async with rt.youtube() as youtube:
-            feeds = discovery(rt.store, youtube, rt.vault, rt.clock, rt.settings).feed_samples
+            feeds = discovery(rt.db, youtube, rt.vault, rt.clock, rt.settings).feed_samples
             tracker = Tracker(
-                rt.store, youtube, rt.vault, rt.clock, rt.settings, feed_samples=feeds
+                rt.db.watchlist,
+                rt.db.jobs,
+                youtube,
+                rt.vault,
+                rt.clock,
+                rt.settings,
+                feed_samples=feeds,
             )
             return await tracker.run_once(limit=limit, stop=stop, progress=advance)
 
@@ -294,14 +300,20 @@ async def _daemon(rt: Runtime) -> None:
 
     with _stop_on_signals(stop):
         async with rt.youtube() as youtube:
-            found = discovery(rt.store, youtube, rt.vault, rt.clock, rt.settings)
+            found = discovery(rt.db, youtube, rt.vault, rt.clock, rt.settings)
             tracker = Tracker(
-                rt.store, youtube, rt.vault, rt.clock, rt.settings, feed_samples=found.feed_samples
+                rt.db.watchlist,
+                rt.db.jobs,
+                youtube,
+                rt.vault,
+                rt.clock,
+                rt.settings,
+                feed_samples=found.feed_samples,
             )
-            tasks = default_tasks(rt.store, rt.clock, rt.settings, worker=tracker.worker)
+            tasks = default_tasks(rt.db, rt.clock, rt.settings, worker=tracker.worker)
             await Daemon(
                 tracker,
-                rt.store,
+                rt.db.watchlist,
                 rt.clock,
                 rt.settings,
                 on_pass=on_pass,
@@ -324,7 +336,7 @@ def janitor() -> None:
     from ghosttrack.maintenance.janitor import run_janitor
 
     with runtime() as rt:
-        result = run_janitor(rt.store, rt.clock, rt.settings)
+        result = run_janitor(rt.db.discovery, rt.db.jobs, rt.clock, rt.settings)
         console.print(
             f"deleted {result.deleted} metadata rows fetched before {result.cutoff:%Y-%m-%d %H:%M}"
             f"; {result.jobs_deleted} old job records; {result.jobs_abandoned} dead runs marked"
@@ -338,7 +350,7 @@ def status(
 ) -> None:
     """Watchlist by tier and status, what is due, quota today, the vault, the last jobs."""
     with runtime() as rt:
-        report = operations.status_report(rt.store, rt.vault.stats(), rt.clock)
+        report = operations.status_report(rt.db, rt.vault.stats(), rt.clock)
     if as_json:
         sys.stdout.write(json.dumps(report.as_json(), indent=2) + "\n")
         return

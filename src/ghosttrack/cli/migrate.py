@@ -50,7 +50,8 @@ def migrate(
         report = run_migration(
             open_source(source, table),
             mapping,
-            rt.store,
+            rt.db.watchlist,
+            rt.db.jobs,
             rt.vault,
             rt.settings.tier_table(),
             rt.clock,

@@ -27,7 +27,7 @@ def add(
 
     with cli.runtime() as rt:
         interval = None if every is None else _duration(every)
-        search, created = add_search(rt.store, rt.clock, rt.settings, query, interval)
+        search, created = add_search(rt.db.discovery, rt.clock, rt.settings, query, interval)
         verb = "saved" if created else "already saved"
         cli.console.print(
             f"{verb}: search {search.id} {search.query!r} every {format_duration(search.every)}"
@@ -40,7 +40,7 @@ def list_() -> None:
     from ghosttrack.cli import main as cli
 
     with cli.runtime() as rt:
-        rows = rt.store.list_searches()
+        rows = rt.db.discovery.list_searches()
     table = Table("id", "query", "every", "next run", "last run")
     for s in rows:
         table.add_row(
@@ -63,7 +63,7 @@ def remove(
     from ghosttrack.hunter.searches import remove_searches
 
     with cli.runtime() as rt:
-        removed = remove_searches(rt.store, searches)
+        removed = remove_searches(rt.db.discovery, searches)
         cli.console.print(f"removed {removed} of {len(searches)}")
 
 

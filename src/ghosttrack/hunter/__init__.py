@@ -14,7 +14,7 @@ from ghosttrack.clock import Clock
 from ghosttrack.hunter.feeds import FeedCache, FeedSampler
 from ghosttrack.hunter.hunter import ChannelSampleSink, DiscoveryResult, DiscoverySource, Hunter
 from ghosttrack.settings import Settings
-from ghosttrack.watchlist.store import WatchlistStore
+from ghosttrack.watchlist.database import Database
 
 
 @dataclass(frozen=True)
@@ -24,7 +24,7 @@ class Discovery:
 
 
 def discovery(
-    store: WatchlistStore,
+    db: Database,
     youtube: DiscoverySource,
     vault: ChannelSampleSink,
     clock: Clock,
@@ -34,9 +34,19 @@ def discovery(
 ) -> Discovery:
     """The hunter and the tracker's feed sampler, sharing one feed cache."""
     feeds = FeedCache(youtube, clock, settings.feed_sample_max_age)
-    hunter = Hunter(store, youtube, vault, clock, settings, feeds=feeds, worker=worker)
+    hunter = Hunter(
+        db.watchlist,
+        db.discovery,
+        db.jobs,
+        youtube,
+        vault,
+        clock,
+        settings,
+        feeds=feeds,
+        worker=worker,
+    )
     tiers = settings.feed_tiers()
-    return Discovery(hunter, FeedSampler(store, feeds, tiers) if tiers else None)
+    return Discovery(hunter, FeedSampler(db.discovery, feeds, tiers) if tiers else None)
 
 
 def describe(result: DiscoveryResult) -> str:

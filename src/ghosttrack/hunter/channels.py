@@ -20,8 +20,8 @@ from ghosttrack.hunter.hunter import ChannelSampleSink, channel_sample
 from ghosttrack.hunter.inputs import ChannelRef, parse_channel_refs
 from ghosttrack.hunter.policy import next_grid_point
 from ghosttrack.settings import Settings
+from ghosttrack.watchlist.discovery import DiscoveryStore
 from ghosttrack.watchlist.records import ChannelStatus, WatchedChannel
-from ghosttrack.watchlist.store import WatchlistStore
 from ghosttrack.youtube.models import ChannelInfo
 
 
@@ -40,7 +40,7 @@ class ChannelsAdded:
 
 
 async def add_channels(
-    store: WatchlistStore,
+    discovery: DiscoveryStore,
     youtube: ChannelLookup,
     vault: ChannelSampleSink,
     clock: Clock,
@@ -61,11 +61,11 @@ async def add_channels(
             f"nothing was added: {len(missing)} of {len(inputs)} channels were not found",
             [f"{ref.text!r}: YouTube knows no such channel" for ref in missing],
         )
-    present = {c.channel_id for c in store.get_channels([i.channel_id for i in infos])}
+    present = {c.channel_id for c in discovery.get_channels([i.channel_id for i in infos])}
     fresh = [i for i in infos if i.channel_id not in present]
     now = clock.now()
     rows = [new_channel(i, settings, now) for i in fresh]
-    store.add_channels(rows)
+    discovery.add_channels(rows)
     if fresh:
         await asyncio.to_thread(vault.write_channel_samples, [channel_sample(i) for i in fresh])
     return ChannelsAdded(rows, [i.channel_id for i in infos if i.channel_id in present])
@@ -122,11 +122,11 @@ def new_channel(info: ChannelInfo, settings: Settings, now: datetime) -> Watched
     )
 
 
-def remove_channels(store: WatchlistStore, inputs: Sequence[str]) -> int:
+def remove_channels(discovery: DiscoveryStore, inputs: Sequence[str]) -> int:
     """Stop watching channels named by id, @handle (as stored) or URL; their videos stay on
     the watchlist. InputError, nothing removed, when an entry names no watched channel."""
     refs, problems = parse_channel_refs(list(inputs))
-    watched = store.list_channels()
+    watched = discovery.list_channels()
     by_handle = {(c.handle or "").lower(): c.channel_id for c in watched if c.handle}
     ids = {c.channel_id for c in watched}
     chosen: list[str] = []
@@ -140,4 +140,4 @@ def remove_channels(store: WatchlistStore, inputs: Sequence[str]) -> int:
             )
     if problems:
         raise InputError("nothing was removed", problems)
-    return store.remove_channels(chosen)
+    return discovery.remove_channels(chosen)

@@ -20,8 +20,8 @@ from typing import Protocol
 
 from ghosttrack.clock import Clock
 from ghosttrack.errors import YouTubeError
+from ghosttrack.watchlist.discovery import DiscoveryStore
 from ghosttrack.watchlist.records import ChannelStatus, WatchEntry
-from ghosttrack.watchlist.store import WatchlistStore
 from ghosttrack.youtube.models import ChannelFeed, VideoStats
 
 log = logging.getLogger("ghosttrack.hunter")
@@ -93,9 +93,9 @@ class FeedSampler:
     """Quota-free counts for due videos of watched channels whose tier is in ``tiers``."""
 
     def __init__(
-        self, store: WatchlistStore, feeds: FeedCache, tiers: frozenset[str] | set[str]
+        self, discovery: DiscoveryStore, feeds: FeedCache, tiers: frozenset[str] | set[str]
     ) -> None:
-        self.store = store
+        self.discovery = discovery
         self.feeds = feeds
         self.tiers = frozenset(tiers)
         self.errors = 0
@@ -120,7 +120,7 @@ class FeedSampler:
         channel_ids = sorted({e.channel_id for e in candidates if e.channel_id})
         watched = {
             c.channel_id
-            for c in self.store.get_channels(channel_ids)
+            for c in self.discovery.get_channels(channel_ids)
             if c.status is ChannelStatus.ACTIVE
         }
         by_channel: dict[str, list[WatchEntry]] = {}

@@ -40,6 +40,8 @@ from ghosttrack.quota import SEARCH as SEARCH_BUCKET
 from ghosttrack.quota import SHARED
 from ghosttrack.settings import Settings
 from ghosttrack.vault.records import ChannelSample
+from ghosttrack.watchlist.discovery import DiscoveryStore
+from ghosttrack.watchlist.jobs import JobStore
 from ghosttrack.watchlist.records import (
     ChannelStatus,
     JobKind,
@@ -49,7 +51,7 @@ from ghosttrack.watchlist.records import (
     VideoMetadata,
     WatchedChannel,
 )
-from ghosttrack.watchlist.store import WatchlistStore
+from ghosttrack.watchlist.watchlist import WatchlistStore
 from ghosttrack.youtube.models import (
     ChannelFeed,
     ChannelInfo,
@@ -190,7 +192,9 @@ class Hunter:
 
     def __init__(
         self,
-        store: WatchlistStore,
+        watchlist: WatchlistStore,
+        discovery: DiscoveryStore,
+        jobs: JobStore,
         youtube: DiscoverySource,
         vault: ChannelSampleSink,
         clock: Clock,
@@ -199,7 +203,9 @@ class Hunter:
         feeds: FeedCache | None = None,
         worker: str | None = None,
     ) -> None:
-        self.store = store
+        self.watchlist = watchlist
+        self.discovery = discovery
+        self.jobs = jobs
         self.youtube = youtube
         self.vault = vault
         self.clock = clock
@@ -216,14 +222,14 @@ class Hunter:
 
     def next_due_at(self) -> datetime | None:
         """When there is next something to do: a poll, statistics or a search."""
-        times = (self.store.next_channel_work_at(), self.store.next_search_at())
+        times = (self.discovery.next_channel_work_at(), self.discovery.next_search_at())
         return min((t for t in times if t is not None), default=None)
 
     async def run_once(
         self, *, every_channel: bool = False, stop: asyncio.Event | None = None
     ) -> DiscoveryResult:
         """One run, recorded as a job. ``every_channel``: poll all channels now."""
-        job = self.store.start_job(JobKind.DISCOVER, now=self.clock.now(), worker=self.worker)
+        job = self.jobs.start_job(JobKind.DISCOVER, now=self.clock.now(), worker=self.worker)
         result = DiscoveryResult()
         calls, units = dict(self.youtube.calls_made()), dict(self.youtube.units_spent())
         self._exhausted.clear()
@@ -242,7 +248,7 @@ class Hunter:
             self._spent(result, calls, units)
             if error is None and self._exhausted:
                 error = "quota exhausted: " + ", ".join(sorted(self._exhausted))
-            self.store.finish_job(
+            self.jobs.finish_job(
                 job.id, status=status, now=self.clock.now(), counts=result.counts(), error=error
             )
         return result
@@ -254,9 +260,9 @@ class Hunter:
     ) -> None:
         now = self.clock.now()
         if every_channel:
-            due = [c for c in self.store.list_channels() if c.status is ChannelStatus.ACTIVE]
+            due = [c for c in self.discovery.list_channels() if c.status is ChannelStatus.ACTIVE]
         else:
-            due = self.store.due_channels(now=now + EARLY_POLL, limit=POLL_CHUNK * 100)
+            due = self.discovery.due_channels(now=now + EARLY_POLL, limit=POLL_CHUNK * 100)
         for start in range(0, len(due), POLL_CHUNK):
             if stop.is_set():
                 break
@@ -265,7 +271,7 @@ class Hunter:
             uploads = [u for p in polls for u in p.uploads]
             intervals = {c.channel_id: c.poll_every for c in chunk}
             self._add_uploads(uploads, intervals, result)
-            self.store.update_channels([p.channel for p in polls])
+            self.discovery.update_channels([p.channel for p in polls])
             result.channels_polled += len(chunk)
 
     async def _poll(self, channel: WatchedChannel, result: DiscoveryResult) -> _Poll:
@@ -397,13 +403,13 @@ class Hunter:
         unique = list({u.video_id: u for u in reversed(uploads)}.values())
         if not unique:
             return
-        present = {e.video_id for e in self.store.get([u.video_id for u in unique])}
+        present = {e.video_id for e in self.watchlist.get([u.video_id for u in unique])}
         new = [u for u in unique if u.video_id not in present]
         result.known += len(unique) - len(new)
         if not new:
             return
         videos = [NewVideo(u.video_id, u.channel_id, u.published_at) for u in new]
-        added = add_ids(self.store, self.tiers, self.clock, videos, revive_removed=False)
+        added = add_ids(self.watchlist, self.tiers, self.clock, videos, revive_removed=False)
         result.added += added.added
         result.known += added.already_present
         self._metadata(new)
@@ -425,7 +431,7 @@ class Hunter:
         tags: fetched 50 a call once 50 wait or the first has waited ``DETAILS_WAIT``."""
         now = self.clock.now()
         rows = [_metadata_of(u, now) for u in uploads]
-        self.store.upsert_metadata(rows)
+        self.discovery.upsert_metadata(rows)
         if not self.settings.discovery_details:
             return
         for row in rows:
@@ -446,21 +452,23 @@ class Hunter:
         ids = list(waiting)
         details = await self._paid(lambda: self.youtube.video_details(ids), result)
         if details:  # on failure the rows keep their free fields: details are a nicety
-            self.store.upsert_metadata([_details_row(d, waiting[d.video_id]) for d in details])
+            self.discovery.upsert_metadata([_details_row(d, waiting[d.video_id]) for d in details])
             result.details += len(details)
 
     # --- 3. channel statistics -----------------------------------------------------------------
 
     async def _channel_statistics(self, result: DiscoveryResult) -> None:
         now = self.clock.now()
-        due = self.store.stats_due_channels(now=now, limit=STATS_CHUNK)
+        due = self.discovery.stats_due_channels(now=now, limit=STATS_CHUNK)
         if not due:
             return
         ids = [c.channel_id for c in due]
         infos = await self._paid(lambda: self.youtube.channels(ids=ids), result)
         if infos is None:  # retried after the reset, or soon after a failure
             retry = self._exhausted.get(SHARED, now + self.settings.channel_poll_max)
-            self.store.update_channels([dataclasses.replace(c, stats_next_at=retry) for c in due])
+            self.discovery.update_channels(
+                [dataclasses.replace(c, stats_next_at=retry) for c in due]
+            )
             return
         samples = [channel_sample(i) for i in infos]
         if samples:
@@ -475,16 +483,17 @@ class Hunter:
                 log.warning(
                     "channel %s is no longer found: it is not polled any more", channel.channel_id
                 )
-        self.store.update_channels(rows)
+        self.discovery.update_channels(rows)
 
     # --- 4. searches ---------------------------------------------------------------------------
 
     async def _run_searches(self, result: DiscoveryResult) -> None:
-        due = self.store.due_searches(now=self.clock.now())
+        due = self.discovery.due_searches(now=self.clock.now())
         if not due:
             return
         stretch = policy.search_stretch(
-            planned_calls(self.store.list_searches(), self.settings), search_budget(self.settings)
+            planned_calls(self.discovery.list_searches(), self.settings),
+            search_budget(self.settings),
         )
         for search in due:
             await self._search(search, stretch, result)
@@ -524,10 +533,10 @@ class Hunter:
         if complete:
             result.searches_run += 1
             every = search.every * stretch if stretch != float("inf") else search.every
-            self.store.record_search_run(search.id, ran_at=now, next_run_at=now + every)
+            self.discovery.record_search_run(search.id, ran_at=now, next_run_at=now + every)
         else:
             retry = self._exhausted.get(SEARCH_BUCKET, now + search.every)
-            self.store.record_search_run(search.id, ran_at=None, next_run_at=retry)
+            self.discovery.record_search_run(search.id, ran_at=None, next_run_at=retry)
 
     # --- quota ---------------------------------------------------------------------------------
 

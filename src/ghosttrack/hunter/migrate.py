@@ -38,8 +38,9 @@ from ghosttrack.schedule import new_entry
 from ghosttrack.tiers import TierTable
 from ghosttrack.vault.records import Sample, SampleSource
 from ghosttrack.watchlist.engine import parse_url, redact
+from ghosttrack.watchlist.jobs import JobStore
 from ghosttrack.watchlist.records import JobKind, JobStatus, NewVideo, WatchEntry
-from ghosttrack.watchlist.store import WatchlistStore
+from ghosttrack.watchlist.watchlist import WatchlistStore
 
 #: Column names tried for each field, in order and ignoring case, unless one is given.
 CANDIDATES: Mapping[str, tuple[str, ...]] = {
@@ -376,7 +377,8 @@ class _Tally:
 def migrate(
     source: Source,
     mapping: ColumnMap,
-    store: WatchlistStore,
+    watchlist: WatchlistStore,
+    jobs: JobStore,
     vault: SampleSink,
     tiers: TierTable,
     clock: Clock,
@@ -385,13 +387,13 @@ def migrate(
 ) -> MigrationReport:
     """Import every valid row of ``source``; one job. See the module docstring."""
     columns = choose_columns(source.columns(), mapping)
-    job = store.start_job(JobKind.MIGRATE, now=clock.now(), worker=worker)
+    job = jobs.start_job(JobKind.MIGRATE, now=clock.now(), worker=worker)
     tally = _Tally()
     try:
-        _run(source, columns, store, vault, tiers, clock, tally)
+        _run(source, columns, watchlist, vault, tiers, clock, tally)
     except BaseException as exc:
         report = _report(source, columns, tally)
-        store.finish_job(
+        jobs.finish_job(
             job.id,
             status=JobStatus.FAILED,
             now=clock.now(),
@@ -400,14 +402,14 @@ def migrate(
         )
         raise
     report = _report(source, columns, tally)
-    store.finish_job(job.id, status=JobStatus.SUCCEEDED, now=clock.now(), counts=report.counts())
+    jobs.finish_job(job.id, status=JobStatus.SUCCEEDED, now=clock.now(), counts=report.counts())
     return report
 
 
 def _run(
     source: Source,
     columns: Mapping[str, str],
-    store: WatchlistStore,
+    watchlist: WatchlistStore,
     vault: SampleSink,
     tiers: TierTable,
     clock: Clock,
@@ -415,7 +417,7 @@ def _run(
 ) -> None:
     rows = _valid_rows(source.rows(columns), clock.now(), tally)
     while chunk := list(itertools.islice(rows, CHUNK)):
-        present = {e.video_id for e in store.get([r.video_id for r in chunk])}
+        present = {e.video_id for e in watchlist.get([r.video_id for r in chunk])}
         fresh = [r for r in chunk if r.video_id not in present]
         tally.present += len(chunk) - len(fresh)
         if not fresh:
@@ -423,7 +425,7 @@ def _run(
         vault.write_samples([_sample(r) for r in fresh])  # durable before the videos are added
         tally.samples += len(fresh)
         now = clock.now()
-        result = store.add([_entry(r, tiers, now) for r in fresh], revive_removed=False)
+        result = watchlist.add([_entry(r, tiers, now) for r in fresh], revive_removed=False)
         tally.added += result.added
         tally.present += result.already_present
 

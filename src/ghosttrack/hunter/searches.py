@@ -15,8 +15,8 @@ from ghosttrack.clock import Clock
 from ghosttrack.errors import InputError
 from ghosttrack.hunter.policy import search_calls_per_day
 from ghosttrack.settings import Settings
+from ghosttrack.watchlist.discovery import DiscoveryStore
 from ghosttrack.watchlist.records import NewSearch, SavedSearch
-from ghosttrack.watchlist.store import WatchlistStore
 
 MAX_QUERY = 500
 SHORTEST_EVERY = timedelta(minutes=15)
@@ -34,7 +34,7 @@ def planned_calls(searches: Sequence[SavedSearch], settings: Settings) -> int:
 
 
 def add_search(
-    store: WatchlistStore,
+    discovery: DiscoveryStore,
     clock: Clock,
     settings: Settings,
     query: str,
@@ -48,7 +48,7 @@ def add_search(
     interval = settings.search_every if every is None else every
     if interval < SHORTEST_EVERY:
         raise InputError(f"--every must be at least 15m (got {interval}): searches are rationed")
-    saved = store.list_searches()
+    saved = discovery.list_searches()
     for search in saved:
         if search.query == text:
             return search, False
@@ -63,13 +63,13 @@ def add_search(
             "GHOSTTRACK_SEARCH_QUOTA): use a longer --every, remove a search, or add API keys"
         )
     now = clock.now()
-    return store.add_search(NewSearch(text, interval, next_run_at=now, added_at=now))
+    return discovery.add_search(NewSearch(text, interval, next_run_at=now, added_at=now))
 
 
-def remove_searches(store: WatchlistStore, inputs: Sequence[str]) -> int:
+def remove_searches(discovery: DiscoveryStore, inputs: Sequence[str]) -> int:
     """Remove searches named by id (as ``searches list`` shows) or by their exact query.
     InputError, nothing removed, when one names no saved search."""
-    saved = store.list_searches()
+    saved = discovery.list_searches()
     by_query = {s.query: s.id for s in saved}
     ids = {s.id for s in saved}
     chosen: list[int] = []
@@ -84,4 +84,4 @@ def remove_searches(store: WatchlistStore, inputs: Sequence[str]) -> int:
             problems.append(f"{text!r} is not the id or the query of a saved search")
     if problems:
         raise InputError("nothing was removed", problems)
-    return store.remove_searches(chosen)
+    return discovery.remove_searches(chosen)

@@ -12,8 +12,9 @@ from datetime import datetime
 
 from ghosttrack.clock import Clock
 from ghosttrack.settings import Settings
+from ghosttrack.watchlist.discovery import DiscoveryStore
+from ghosttrack.watchlist.jobs import JobStore
 from ghosttrack.watchlist.records import JobKind, JobStatus
-from ghosttrack.watchlist.store import WatchlistStore
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,30 +26,33 @@ class JanitorResult:
 
 
 def run_janitor(
-    store: WatchlistStore, clock: Clock, settings: Settings, *, worker: str | None = None
+    discovery: DiscoveryStore,
+    jobs: JobStore,
+    clock: Clock,
+    settings: Settings,
+    *,
+    worker: str | None = None,
 ) -> JanitorResult:
     """One janitor pass, recorded as a job."""
     now = clock.now()
-    job = store.start_job(JobKind.JANITOR, now=now, worker=worker)
+    job = jobs.start_job(JobKind.JANITOR, now=now, worker=worker)
     cutoff = now - settings.metadata_retention
     try:
         result = JanitorResult(
-            deleted=store.delete_metadata_before(cutoff),
+            deleted=discovery.delete_metadata_before(cutoff),
             cutoff=cutoff,
-            jobs_deleted=store.delete_jobs_finished_before(now - settings.jobs_retention),
-            jobs_abandoned=store.abandon_jobs_started_before(
+            jobs_deleted=jobs.delete_jobs_finished_before(now - settings.jobs_retention),
+            jobs_abandoned=jobs.abandon_jobs_started_before(
                 now - settings.job_abandoned_after, now=now
             ),
         )
     except Exception as exc:
-        store.finish_job(
-            job.id, status=JobStatus.FAILED, now=clock.now(), counts={}, error=str(exc)
-        )
+        jobs.finish_job(job.id, status=JobStatus.FAILED, now=clock.now(), counts={}, error=str(exc))
         raise
     counts = {
         "deleted": result.deleted,
         "jobs_deleted": result.jobs_deleted,
         "jobs_abandoned": result.jobs_abandoned,
     }
-    store.finish_job(job.id, status=JobStatus.SUCCEEDED, now=clock.now(), counts=counts)
+    jobs.finish_job(job.id, status=JobStatus.SUCCEEDED, now=clock.now(), counts=counts)
     return result

@@ -8,17 +8,17 @@ from ghosttrack.clock import Clock
 from ghosttrack.maintenance.janitor import run_janitor
 from ghosttrack.maintenance.runner import Task
 from ghosttrack.settings import Settings
-from ghosttrack.watchlist.store import WatchlistStore
+from ghosttrack.watchlist.database import Database
 
 
 def default_tasks(
-    store: WatchlistStore, clock: Clock, settings: Settings, *, worker: str | None
+    db: Database, clock: Clock, settings: Settings, *, worker: str | None
 ) -> list[Task]:
     """Every maintenance task, in the order they run when several are due together."""
     return [
         Task(
             "janitor",
             settings.janitor_every,
-            partial(run_janitor, store, clock, settings, worker=worker),
+            partial(run_janitor, db.discovery, db.jobs, clock, settings, worker=worker),
         ),
     ]

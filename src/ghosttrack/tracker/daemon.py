@@ -20,7 +20,7 @@ from ghosttrack.quota import next_reset
 from ghosttrack.schedule import pass_is_due
 from ghosttrack.settings import Settings
 from ghosttrack.tracker.tracker import PassResult, Tracker
-from ghosttrack.watchlist.store import WatchlistStore
+from ghosttrack.watchlist.watchlist import WatchlistStore
 
 log = logging.getLogger("ghosttrack.daemon")
 
@@ -42,7 +42,7 @@ class Daemon:
     def __init__(
         self,
         tracker: Tracker,
-        store: WatchlistStore,
+        watchlist: WatchlistStore,
         clock: Clock,
         settings: Settings,
         *,
@@ -52,7 +52,7 @@ class Daemon:
         on_discovery: Callable[[Any], None] | None = None,
     ) -> None:
         self.tracker = tracker
-        self.store = store
+        self.watchlist = watchlist
         self.clock = clock
         self.settings = settings
         self.on_pass = on_pass
@@ -82,8 +82,8 @@ class Daemon:
         if rest_until is not None and now < rest_until:
             return False
         return pass_is_due(
-            due_soon=self.store.count_due(due_before=now + self.settings.early_visit),
-            oldest_due=self.store.next_due_at(),
+            due_soon=self.watchlist.count_due(due_before=now + self.settings.early_visit),
+            oldest_due=self.watchlist.next_due_at(),
             now=now,
             batch_size=self.settings.batch_size,
             wait=self.settings.batch_wait,
@@ -104,7 +104,7 @@ class Daemon:
             candidates.append(rest_until)
         else:
             candidates.append(now + self.settings.idle_poll)
-            next_due = self.store.next_due_at()
+            next_due = self.watchlist.next_due_at()
             if next_due is not None:
                 # Look again when the next video comes due, or soon if some wait for company.
                 candidates.append(max(next_due, now + MIN_NAP))

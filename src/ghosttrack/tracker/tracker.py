@@ -23,8 +23,9 @@ from ghosttrack.errors import KeyRejectedError, QuotaExhaustedError, YouTubeErro
 from ghosttrack.schedule import sample_of, visit_found, visit_invalid, visit_missing
 from ghosttrack.settings import Settings
 from ghosttrack.vault.records import Sample, SampleSource
+from ghosttrack.watchlist.jobs import JobStore
 from ghosttrack.watchlist.records import JobKind, JobStatus, Visit, WatchEntry
-from ghosttrack.watchlist.store import WatchlistStore
+from ghosttrack.watchlist.watchlist import WatchlistStore
 from ghosttrack.youtube.models import StatsBatch, VideoStats
 
 log = logging.getLogger("ghosttrack.tracker")
@@ -96,11 +97,12 @@ def default_worker_name() -> str:
 
 
 class Tracker:
-    """Tracks what is due. Several trackers may share one store: leases keep them apart."""
+    """Tracks what is due. Several trackers may share one watchlist: leases keep them apart."""
 
     def __init__(
         self,
-        store: WatchlistStore,
+        watchlist: WatchlistStore,
+        jobs: JobStore,
         youtube: StatsSource,
         vault: SampleSink,
         clock: Clock,
@@ -109,7 +111,8 @@ class Tracker:
         worker: str | None = None,
         feed_samples: FeedSamples | None = None,
     ) -> None:
-        self.store = store
+        self.watchlist = watchlist
+        self.jobs = jobs
         self.youtube = youtube
         self.vault = vault
         self.clock = clock
@@ -127,7 +130,7 @@ class Tracker:
         lookahead: timedelta = timedelta(0),
     ) -> PassResult:
         """One pass over what is due now (and within ``lookahead``), recorded as a job."""
-        job = self.store.start_job(JobKind.TRACK, now=self.clock.now(), worker=self.worker)
+        job = self.jobs.start_job(JobKind.TRACK, now=self.clock.now(), worker=self.worker)
         result = PassResult()
         calls_before = dict(self.youtube.calls_made())
         try:
@@ -187,7 +190,7 @@ class Tracker:
 
     def _claim(self, size: int, lookahead: timedelta) -> list[WatchEntry]:
         now = self.clock.now()
-        return self.store.claim_due(
+        return self.watchlist.claim_due(
             now=now,
             limit=size,
             worker=self.worker,
@@ -213,7 +216,7 @@ class Tracker:
                 return_exceptions=True,
             )
         except asyncio.CancelledError:
-            self.store.release(list(by_id), worker=self.worker)  # nothing of it was stored
+            self.watchlist.release(list(by_id), worker=self.worker)  # nothing of it was stored
             raise
         samples: list[Sample] = []
         visits: list[Visit] = []
@@ -227,7 +230,7 @@ class Tracker:
                 outcome, StatsBatch | YouTubeError
             ):
                 # Fatal (a rejected key, or anything unforeseen): give the whole chunk back.
-                self.store.release(list(by_id), worker=self.worker)
+                self.watchlist.release(list(by_id), worker=self.worker)
                 raise outcome
             if isinstance(outcome, QuotaExhaustedError):
                 result.stopped_by = "quota"
@@ -243,7 +246,7 @@ class Tracker:
         result.files += await asyncio.to_thread(self._acknowledge, samples, visits)
         result.tracked += len(samples)
         if unanswered:
-            result.released += self.store.release(unanswered, worker=self.worker)
+            result.released += self.watchlist.release(unanswered, worker=self.worker)
         if progress is not None:
             progress(len(chunk))
 
@@ -293,7 +296,7 @@ class Tracker:
         Returns the number of vault files written."""
         files = len(self.vault.write_samples(samples)) if samples else 0
         if visits:
-            self.store.reschedule(visits, worker=self.worker)
+            self.watchlist.reschedule(visits, worker=self.worker)
         return files
 
     def _finish(
@@ -308,7 +311,7 @@ class Tracker:
         result.calls_by_method = {
             m: n - calls_before.get(m, 0) for m, n in after.items() if n - calls_before.get(m, 0)
         }
-        self.store.finish_job(
+        self.jobs.finish_job(
             job_id, status=status, now=self.clock.now(), counts=result.counts(), error=error
         )
 

@@ -1,4 +1,5 @@
-"""SQLAlchemy engines for the store: SQLite (embedded default) or PostgreSQL (psycopg 3).
+"""SQLAlchemy engines for the stores: SQLite (embedded default) or PostgreSQL (psycopg 3), and
+the transactions every store opens on them (``Transactions``).
 
 SQLite runs in WAL mode (readers never block the writer) with ``synchronous=FULL``: a commit
 is on disk when it returns, so an acknowledged reschedule or quota reservation survives a
@@ -10,6 +11,8 @@ upgrading a read lock), reads with a plain ``BEGIN``. See ``write_options``.
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +20,7 @@ import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.engine import URL, Connection, Engine
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
+from sqlalchemy.pool import QueuePool
 
 from ghosttrack.errors import StoreError
 
@@ -72,6 +76,16 @@ def create_engine(database_url: str | URL, *, check: bool = True) -> Engine:
     return engine
 
 
+def memory_engine() -> Engine:
+    """A SQLite database in memory, configured as ``create_engine`` configures a file. One
+    connection, kept open (the database lives as long as it) and lent to one thread at a time,
+    so that every thread of the process sees the same database (and a transaction opened
+    inside another would wait for itself: the stores never nest them)."""
+    return _sqlite_engine(
+        sa.make_url("sqlite://"), poolclass=QueuePool, pool_size=1, max_overflow=0
+    )
+
+
 def check_connection(engine: Engine) -> None:
     """Connect and run ``SELECT 1``; StoreError (password redacted) when that fails."""
     try:
@@ -122,7 +136,42 @@ def _reason(url: URL, exc: BaseException) -> str:
     return text
 
 
-def _sqlite_engine(url: URL) -> Engine:
+class Transactions:
+    """Opens the transactions of the stores that share one engine."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    @contextmanager
+    def read(self) -> Iterator[Connection]:
+        with self._transaction({}) as conn:
+            yield conn
+
+    @contextmanager
+    def write(self) -> Iterator[Connection]:
+        """A write transaction: on SQLite it takes the write lock first (``BEGIN IMMEDIATE``)."""
+        with self._transaction(WRITE_OPTIONS) as conn:
+            yield conn
+
+    @contextmanager
+    def _transaction(self, options: Mapping[str, Any]) -> Iterator[Connection]:
+        """One transaction; a database that cannot be reached, or refuses a statement, raises
+        StoreError (never a driver error with a URL in it)."""
+        url = self.engine.url
+        try:
+            conn = self.engine.connect()
+        except DBAPIError as exc:
+            raise unreachable(url, exc) from exc
+        with conn:
+            conn.execution_options(**options)
+            try:
+                with conn.begin():
+                    yield conn
+            except DBAPIError as exc:
+                raise (unreachable if exc.connection_invalidated else failed)(url, exc) from exc
+
+
+def _sqlite_engine(url: URL, **pool: Any) -> Engine:
     if sqlite3.sqlite_version_info < MIN_SQLITE:
         need = ".".join(map(str, MIN_SQLITE))
         raise StoreError(
@@ -132,7 +181,7 @@ def _sqlite_engine(url: URL) -> Engine:
     if url.database and url.database != ":memory:" and not url.database.startswith("file:"):
         _make_parent(url)
     engine = sa.create_engine(
-        url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000, "check_same_thread": False}
+        url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000, "check_same_thread": False}, **pool
     )
     event.listen(engine, "connect", _sqlite_on_connect)
     event.listen(engine, "begin", _sqlite_on_begin)

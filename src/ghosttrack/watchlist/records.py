@@ -1,4 +1,4 @@
-"""Frozen domain records for the SQL store: rows become these at the store's edge."""
+"""Frozen domain records of the SQL stores: rows become these at the stores' edge."""
 
 from __future__ import annotations
 
@@ -91,7 +91,6 @@ class WatchlistCounts:
     by_status: Mapping[str, int]
     due_now: int
     backlog: int  # overdue by more than an hour
-    metadata_rows: int
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,10 +1,10 @@
-"""The SQL tables, defined once: ``sql.py`` queries them and the migrations must match them.
+"""The SQL tables, defined once: the stores query them and the migrations must match them.
 
 Timestamps are aware UTC datetimes at the edge. PostgreSQL keeps them as ``timestamptz``
 (8 bytes, readable in psql, usable by SQL analytics). SQLite has no timestamp type: there they
 are integer microseconds since the Unix epoch — a varint of at most 8 bytes instead of a
 26-character ISO string, exact (no float rounding), ordered like the times, and the same
-precision as PostgreSQL, so both backends (and the in-memory fake) round-trip identical values.
+precision as PostgreSQL, so both backends round-trip identical values.
 
 The watchlist is narrow on purpose (the seed's budget: < 0.5 GB for a million videos): short
 strings, no metadata, and on SQLite a ``WITHOUT ROWID`` table clustered on the video id, so the
