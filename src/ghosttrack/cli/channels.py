@@ -8,6 +8,8 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
+from ghosttrack.cli.app import console, require_key, runtime
+
 app = typer.Typer(
     help="Channels whose new uploads are discovered and tracked.", no_args_is_help=True
 )
@@ -21,11 +23,10 @@ def add(
 ) -> None:
     """Watch channels: resolved with the API (a unit per 50 ids, one per handle); any entry
     that names no channel, and nothing is added. Each is backfilled on its first poll."""
-    from ghosttrack.cli import main as cli
     from ghosttrack.hunter.channels import add_channels
 
-    with cli.runtime() as rt:
-        cli._require_key(rt.settings)
+    with runtime() as rt:
+        require_key(rt.settings)
 
         async def resolve_and_add() -> tuple[int, int]:
             async with rt.youtube() as youtube:
@@ -35,7 +36,7 @@ def add(
             return len(done.added), len(done.already_present)
 
         added, present = asyncio.run(resolve_and_add())
-        cli.console.print(
+        console.print(
             f"added {added}, already present {present}; new channels are backfilled "
             f"(last {rt.settings.backfill_uploads} uploads) on their first poll"
         )
@@ -44,9 +45,8 @@ def add(
 @app.command("list")
 def list_() -> None:
     """Show the watched channels and their schedules."""
-    from ghosttrack.cli import main as cli
 
-    with cli.runtime() as rt:
+    with runtime() as rt:
         rows = rt.db.discovery.list_channels()
     table = Table("channel", "handle", "title", "status", "poll every", "next poll", "last upload")
     for c in rows:
@@ -59,8 +59,8 @@ def list_() -> None:
             f"{c.next_poll_at:%Y-%m-%d %H:%M}",
             f"{c.last_upload_at:%Y-%m-%d %H:%M}" if c.last_upload_at else "—",
         )
-    cli.console.print(table)
-    cli.console.print(f"{len(rows)} channels")
+    console.print(table)
+    console.print(f"{len(rows)} channels")
 
 
 @app.command("remove")
@@ -68,12 +68,11 @@ def remove(
     channels: Annotated[list[str], typer.Argument(help="Channel ids, @handles or URLs.")],
 ) -> None:
     """Stop watching channels; their videos stay on the watchlist."""
-    from ghosttrack.cli import main as cli
     from ghosttrack.hunter.channels import remove_channels
 
-    with cli.runtime() as rt:
+    with runtime() as rt:
         removed = remove_channels(rt.db.discovery, channels)
-        cli.console.print(f"removed {removed} of {len(channels)}")
+        console.print(f"removed {removed} of {len(channels)}")
 
 
 def _every(seconds: float) -> str:

@@ -10,6 +10,8 @@ from typing import TYPE_CHECKING
 
 from rich.console import Console
 
+from ghosttrack.cli.app import console, require_key, runtime
+
 if TYPE_CHECKING:
     from ghosttrack.hunter import DiscoveryResult
     from ghosttrack.runtime import Runtime
@@ -17,11 +19,10 @@ if TYPE_CHECKING:
 
 def discover() -> None:
     """Poll every watched channel now (and what else of discovery is due); one job."""
-    from ghosttrack.cli import main as cli
     from ghosttrack.hunter import describe, discovery
 
-    with cli.runtime() as rt:
-        cli._require_key(rt.settings)
+    with runtime() as rt:
+        require_key(rt.settings)
 
         async def run_once() -> str:
             async with rt.youtube() as youtube:
@@ -29,7 +30,7 @@ def discover() -> None:
                 return describe(await hunter.run_once(every_channel=True))
 
         line = asyncio.run(run_once())
-        cli.console.print(line)
+        console.print(line)
 
 
 def discovery_printer(rt: Runtime, console: Console) -> Callable[[DiscoveryResult], None]:

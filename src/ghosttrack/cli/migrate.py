@@ -7,6 +7,8 @@ from typing import Annotated
 import typer
 from rich.markup import escape
 
+from ghosttrack.cli.app import SHOWN_PROBLEMS, console, err_console, runtime
+
 
 def migrate(
     source: Annotated[
@@ -33,7 +35,6 @@ def migrate(
     Every video enters the watchlist and its counts become its first sample, at the time they
     were captured. Re-running adds nothing twice; bad rows are reported with where they are.
     """
-    from ghosttrack.cli import main as cli
     from ghosttrack.hunter.migrate import ColumnMap, open_source
     from ghosttrack.hunter.migrate import migrate as run_migration
 
@@ -46,7 +47,7 @@ def migrate(
         comments=comments,
         channel_id=channel_id,
     )
-    with cli.runtime() as rt:
+    with runtime() as rt:
         report = run_migration(
             open_source(source, table),
             mapping,
@@ -56,13 +57,13 @@ def migrate(
             rt.settings.tier_table(),
             rt.clock,
         )
-    for row in report.rejected[: cli.SHOWN_PROBLEMS]:
-        cli.err_console.print(f"[yellow]rejected:[/] {row.where}: {escape(row.reason)}")
-    if report.rejected_total > cli.SHOWN_PROBLEMS:
-        cli.err_console.print(f"… and {report.rejected_total - cli.SHOWN_PROBLEMS} more rejected")
+    for row in report.rejected[:SHOWN_PROBLEMS]:
+        err_console.print(f"[yellow]rejected:[/] {row.where}: {escape(row.reason)}")
+    if report.rejected_total > SHOWN_PROBLEMS:
+        err_console.print(f"… and {report.rejected_total - SHOWN_PROBLEMS} more rejected")
     columns = ", ".join(f"{field}={column}" for field, column in report.columns.items())
-    cli.console.print(f"from {escape(report.source)} ({columns})", highlight=False)
-    cli.console.print(
+    console.print(f"from {escape(report.source)} ({columns})", highlight=False)
+    console.print(
         f"rows read {report.rows_read}, added {report.added}, already present "
         f"{report.already_present}, duplicates {report.duplicates}, rejected "
         f"{report.rejected_total}; {report.samples} initial samples"

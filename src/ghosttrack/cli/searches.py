@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
+from ghosttrack.cli.app import console, runtime
 from ghosttrack.duration import format_duration, parse_duration
 from ghosttrack.errors import InputError
 
@@ -22,14 +23,13 @@ def add(
     ] = None,
 ) -> None:
     """Save a search; it runs now, then every --every for uploads since its last run."""
-    from ghosttrack.cli import main as cli
     from ghosttrack.hunter.searches import add_search
 
-    with cli.runtime() as rt:
+    with runtime() as rt:
         interval = None if every is None else _duration(every)
         search, created = add_search(rt.db.discovery, rt.clock, rt.settings, query, interval)
         verb = "saved" if created else "already saved"
-        cli.console.print(
+        console.print(
             f"{verb}: search {search.id} {search.query!r} every {format_duration(search.every)}"
         )
 
@@ -37,9 +37,8 @@ def add(
 @app.command("list")
 def list_() -> None:
     """Show the saved searches and when they run."""
-    from ghosttrack.cli import main as cli
 
-    with cli.runtime() as rt:
+    with runtime() as rt:
         rows = rt.db.discovery.list_searches()
     table = Table("id", "query", "every", "next run", "last run")
     for s in rows:
@@ -50,8 +49,8 @@ def list_() -> None:
             f"{s.next_run_at:%Y-%m-%d %H:%M}",
             f"{s.last_run_at:%Y-%m-%d %H:%M}" if s.last_run_at else "—",
         )
-    cli.console.print(table)
-    cli.console.print(f"{len(rows)} searches")
+    console.print(table)
+    console.print(f"{len(rows)} searches")
 
 
 @app.command("remove")
@@ -59,12 +58,11 @@ def remove(
     searches: Annotated[list[str], typer.Argument(help="Search ids or exact queries.")],
 ) -> None:
     """Remove saved searches (the videos they found stay on the watchlist)."""
-    from ghosttrack.cli import main as cli
     from ghosttrack.hunter.searches import remove_searches
 
-    with cli.runtime() as rt:
+    with runtime() as rt:
         removed = remove_searches(rt.db.discovery, searches)
-        cli.console.print(f"removed {removed} of {len(searches)}")
+        console.print(f"removed {removed} of {len(searches)}")
 
 
 def _duration(text: str) -> timedelta:
