@@ -10,7 +10,7 @@ from typing import Any
 from ghosttrack.clock import Clock
 from ghosttrack.errors import InputError
 from ghosttrack.ids import parse_video_id
-from ghosttrack.quota import next_reset, pacific_day
+from ghosttrack.quota import day_start, next_reset, pacific_day
 from ghosttrack.schedule import new_entry
 from ghosttrack.tiers import TierTable
 from ghosttrack.vault.records import VaultStats
@@ -101,6 +101,8 @@ class StatusReport:
     by_status: dict[str, int]
     due_now: int
     backlog: int
+    on_schedule_share: float | None  # active videos not in the backlog; None: none active
+    tracked_today: int  # videos visited since the Pacific midnight
     metadata_rows: int
     quota_day: str
     quota_resets_at: datetime
@@ -126,6 +128,10 @@ def status_report(
         by_status=dict(counts.by_status),
         due_now=counts.due_now,
         backlog=counts.backlog,
+        on_schedule_share=on_schedule_share(
+            counts.by_status.get(VideoStatus.ACTIVE.value, 0), counts.backlog
+        ),
+        tracked_today=db.watchlist.count_tracked_since(day_start(now)),
         metadata_rows=db.discovery.count_metadata(),
         quota_day=day.isoformat(),
         quota_resets_at=next_reset(now),
@@ -133,6 +139,13 @@ def status_report(
         vault=vault_stats,
         jobs=db.jobs.recent_jobs(jobs),
     )
+
+
+def on_schedule_share(active: int, backlog: int) -> float | None:
+    """The share of active videos visited on schedule (not overdue by over an hour)."""
+    if active <= 0:
+        return None
+    return round((active - min(backlog, active)) / active, 4)
 
 
 def _jsonable(value: Any) -> Any:

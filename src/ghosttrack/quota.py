@@ -73,6 +73,11 @@ def pacific_day(moment: datetime) -> date:
     return moment.astimezone(PACIFIC).date()
 
 
+def day_start(moment: datetime) -> datetime:
+    """The Pacific midnight that began the quota day of ``moment`` (UTC)."""
+    return datetime.combine(pacific_day(moment), time(0), tzinfo=PACIFIC).astimezone(UTC)
+
+
 def next_reset(moment: datetime) -> datetime:
     """The next Pacific midnight after ``moment``, in UTC (DST-aware)."""
     tomorrow = pacific_day(moment) + timedelta(days=1)

@@ -30,6 +30,8 @@ DEFAULT_API_URL = "https://www.googleapis.com/youtube/v3"
 DEFAULT_FEED_URL = "https://www.youtube.com/feeds/videos.xml"
 
 Duration = Annotated[timedelta, Field()]
+#: A shorter API token is guessable; the error says so rather than serving with it.
+MIN_TOKEN_LENGTH = 16
 
 
 class TierSetting(BaseSettings):
@@ -151,6 +153,30 @@ class Settings(BaseSettings):
         timedelta(minutes=10), description="How old a channel feed may be to serve samples."
     )
 
+    # Web: dashboard, REST API, Prometheus metrics, alerts
+    web_host: str = Field(
+        "127.0.0.1",
+        description="Address the dashboard and API listen on (beyond loopback "
+        "every endpoint needs the API token).",
+    )
+    web_port: int = Field(8000, ge=0, le=65535, description="Port of the dashboard and API.")
+    web_in_run: bool = Field(True, description="`ghosttrack run` serves the dashboard and API.")
+    api_token: SecretStr | None = Field(
+        None, description="Bearer token the API asks of every change (of every call off loopback)."
+    )
+    alert_webhook_url: SecretStr | None = Field(
+        None, description="Slack-compatible webhook for alerts (they go to the log anyway)."
+    )
+    alert_every: timedelta = Field(
+        timedelta(minutes=5), description="How often `run` checks the alert conditions."
+    )
+    alert_backlog: int = Field(
+        1000, ge=0, description="Alert when more videos than this are overdue by over an hour."
+    )
+    alert_on_schedule: float = Field(
+        0.95, ge=0, le=1, description="Alert when the on-schedule share falls below this."
+    )
+
     @field_validator("youtube_api_keys", mode="before")
     @classmethod
     def _split_keys(cls, value: Any) -> Any:
@@ -179,6 +205,7 @@ class Settings(BaseSettings):
         "channel_stats_every",
         "search_every",
         "feed_sample_max_age",
+        "alert_every",
         mode="before",
     )
     @classmethod
@@ -190,6 +217,13 @@ class Settings(BaseSettings):
     def _split_tiers(cls, value: Any) -> Any:
         if isinstance(value, str):
             return [t.strip() for t in value.split(",") if t.strip()]
+        return value
+
+    @field_validator("api_token")
+    @classmethod
+    def _token_length(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and len(value.get_secret_value()) < MIN_TOKEN_LENGTH:
+            raise ValueError(f"the API token must have at least {MIN_TOKEN_LENGTH} characters")
         return value
 
     @field_validator("tier_preset")
@@ -215,7 +249,7 @@ class Settings(BaseSettings):
                 "channel_poll_min must be positive and at most channel_poll_max "
                 "(GHOSTTRACK_CHANNEL_POLL_MIN, GHOSTTRACK_CHANNEL_POLL_MAX)"
             )
-        for name in ("channel_stats_every", "search_every"):
+        for name in ("channel_stats_every", "search_every", "alert_every"):
             if getattr(self, name) <= timedelta(0):
                 raise ValueError(f"{name} must be positive (GHOSTTRACK_{name.upper()})")
         return self

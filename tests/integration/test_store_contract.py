@@ -500,3 +500,50 @@ def test_exhaust_never_lowers_use(db: Database) -> None:
 def test_try_spend_of_nothing_or_one(db: Database, units: int) -> None:
     assert db.ledger.try_spend("key-a", "shared", DAY, units, 1)
     assert db.ledger.used("key-a", "shared", DAY) == units
+
+
+# --- what the web API reads: pages, progress, metadata -----------------------------------------
+
+
+def test_entries_page_by_id_and_by_channel(db: Database) -> None:
+    channel = "UC" + "c" * 22
+    db.watchlist.add(
+        [entry(i, channel_id=channel if i % 2 else None) for i in range(5)], revive_removed=False
+    )
+    first = db.watchlist.list_entries(after=None, limit=2)
+    assert [e.video_id for e in first] == [vid(0), vid(1)]
+    rest = db.watchlist.list_entries(after=first[-1].video_id, limit=10)
+    assert [e.video_id for e in rest] == [vid(2), vid(3), vid(4)]
+    mine = db.watchlist.list_entries(after=None, limit=10, channel_id=channel)
+    assert [e.video_id for e in mine] == [vid(1), vid(3)]
+    assert db.watchlist.list_entries(after=vid(4), limit=10) == []
+
+
+def test_tracked_since_counts_rows_visited_from_then(db: Database) -> None:
+    db.watchlist.add([entry(i) for i in range(3)], revive_removed=False)
+    claimed = db.watchlist.claim_due(now=NOW, limit=2, worker="w", lease_until=LEASE)
+    db.watchlist.reschedule([visit(e) for e in claimed], worker="w")
+    assert db.watchlist.count_tracked_since(NOW) == 2
+    assert db.watchlist.count_tracked_since(NOW + timedelta(microseconds=1)) == 0
+
+
+def test_metadata_is_read_back_while_kept(db: Database) -> None:
+    db.discovery.upsert_metadata([metadata(1), metadata(2, title="two")])
+    got = {m.video_id: m for m in db.discovery.get_metadata([vid(2), vid(1), vid(9)])}
+    assert set(got) == {vid(1), vid(2)}
+    assert got[vid(2)] == metadata(2, title="two")
+
+
+def test_jobs_page_filter_and_progress(db: Database) -> None:
+    jobs = [db.jobs.start_job(k, now=NOW, worker="w") for k in (JobKind.TRACK, JobKind.JANITOR) * 3]
+    assert [j.id for j in db.jobs.list_jobs(limit=2)] == [jobs[5].id, jobs[4].id]
+    older = db.jobs.list_jobs(before_id=jobs[4].id, limit=10, kind=JobKind.TRACK)
+    assert [j.id for j in older] == [jobs[2].id, jobs[0].id]
+    assert db.jobs.update_job_counts(jobs[0].id, {"done": 5, "total": 10})
+    assert db.jobs.get_job(jobs[0].id).counts == {"done": 5, "total": 10}  # type: ignore[union-attr]
+    db.jobs.finish_job(jobs[0].id, status=JobStatus.SUCCEEDED, now=NOW, counts={"tracked": 10})
+    assert not db.jobs.update_job_counts(jobs[0].id, {"done": 1, "total": 10})
+    assert db.jobs.get_job(jobs[0].id).counts == {"tracked": 10}  # type: ignore[union-attr]
+    running = db.jobs.list_jobs(status=JobStatus.RUNNING, kind=JobKind.TRACK, limit=10)
+    assert [j.id for j in running] == [jobs[4].id, jobs[2].id]
+    assert db.jobs.get_job(10_000) is None

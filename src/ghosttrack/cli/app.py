@@ -45,10 +45,17 @@ def runtime(settings: Settings | None = None) -> Iterator[Runtime]:
     """The runtime of ``settings`` (default: from the environment); every GhosttrackError
     raised inside becomes a message and an exit code."""
     try:
-        with open_runtime(settings or load_settings()) as rt:
+        with open_runtime(settings or _shared_clock(load_settings())) as rt:
             yield rt
     except GhosttrackError as exc:
         fail(exc)
+
+
+def _shared_clock(settings: Settings) -> Settings:
+    """On the demo's folder, the demo's clock (``cli/demo.py``); anywhere else, unchanged."""
+    from ghosttrack.cli.demo import shared_clock
+
+    return shared_clock(settings)
 
 
 def settings_or_fail() -> Settings:

@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
+import secrets
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from pydantic import SecretStr
 from rich.console import Console
@@ -36,11 +39,17 @@ DEMO_SEED = 7
 WATCH_RECENT = 150  # uploads of the last three days: hourly and daily tiers
 WATCH_OLDER = 350  # the back catalogue: weekly tier
 WATCH_CHANNELS = 3  # the busiest uploaders: discovery at work
+STATE_FILE = "demo.json"
+TOKEN_FILE = "api-token"
 
 
 @contextmanager
 def demo_session(settings: Settings, console: Console) -> Iterator[Settings]:
-    """Start the simulator and yield settings pointing at it, with a demo watchlist."""
+    """Start the simulator and yield settings pointing at it, with a demo watchlist.
+
+    The demo's clock is written to ``demo.json`` while it runs, and its last moment when it
+    stops, so that other commands on the demo's home share its time (``shared_clock``).
+    """
     home = settings.home / "demo"
     home.mkdir(parents=True, exist_ok=True)
     database_url = f"sqlite:///{home / 'ghosttrack.db'}"
@@ -57,9 +66,13 @@ def demo_session(settings: Settings, console: Console) -> Iterator[Settings]:
                 "clock_start": start,
                 "clock_anchor": SystemClock().now(),  # the edge: real time at the start
                 "now": None,
+                "api_token": settings.api_token or demo_token(home),
             }
         )
         clock = demo.clock()
+        _write_state(
+            home, epoch, clock={"speed": DEMO_SPEED, "start": start, "anchor": demo.clock_anchor}
+        )
         config = SimConfig(seed=DEMO_SEED, videos=DEMO_VIDEOS, epoch=epoch, latency=0.02)
         with SimServer(config, clock) as sim:
             demo = demo.model_copy(
@@ -80,23 +93,121 @@ def demo_session(settings: Settings, console: Console) -> Iterator[Settings]:
             seed_watchlist(db, demo, clock, sim.world, console)
             if not db.discovery.list_channels():
                 asyncio.run(watch_busy_channels(db, demo, clock, sim.world, console))
-            yield demo
+            try:
+                yield demo
+            finally:
+                _write_state(home, epoch, stopped_at=clock.now())
     finally:
         db.close()
 
 
 def demo_timeline(home: Path, db: Database) -> tuple[datetime, datetime]:
     """The world's epoch (fixed at the first run) and where the simulated clock resumes."""
-    state = home / "demo.json"
+    state = _read_state(home)
     real_now = SystemClock().now().replace(microsecond=0)
-    if state.exists():
-        epoch = datetime.fromisoformat(json.loads(state.read_text())["epoch"])
+    if "epoch" in state:
+        epoch = datetime.fromisoformat(state["epoch"])
     else:
         epoch = datetime(real_now.year, real_now.month, real_now.day, tzinfo=UTC)
-        state.write_text(json.dumps({"epoch": epoch.isoformat()}))
+        _write_state(home, epoch)
+    resume = [real_now]
+    if (last := _last_job_time(db)) is not None:
+        resume.append(last)
+    if "stopped_at" in state:
+        resume.append(datetime.fromisoformat(state["stopped_at"]))
+    return epoch, max(resume)
+
+
+def demo_token(home: Path) -> SecretStr:
+    """The demo's API token: made once, kept readable by its owner only, never printed."""
+    path = home / TOKEN_FILE
+    if not path.exists():
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as out:
+            out.write(secrets.token_urlsafe(24) + "\n")
+    return SecretStr(path.read_text().strip())
+
+
+def login_hint(settings: Settings) -> str:
+    """What the dashboard's login page tells a demo user (where the token is, not the token)."""
+    return f"The demo's token is in {settings.home / TOKEN_FILE}."
+
+
+def shared_clock(settings: Settings) -> Settings:
+    """Settings on the demo's home take the demo's clock, so that ``status`` and the others
+    see the time its jobs were stamped with: the running demo's accelerated clock, or the
+    moment it stopped. Anything else (no ``demo.json`` in the home, or a clock set explicitly
+    with GHOSTTRACK_NOW / GHOSTTRACK_CLOCK_*) is left as it is."""
+    explicit = (
+        settings.now is not None or settings.clock_speed != 1.0 or settings.clock_start is not None
+    )
+    state = {} if explicit else _read_state(settings.home)
+    clock = state.get("clock")
+    if clock is not None and _alive(state.get("pid")):
+        return settings.model_copy(
+            update={
+                "clock_speed": float(clock["speed"]),
+                "clock_start": datetime.fromisoformat(clock["start"]),
+                "clock_anchor": datetime.fromisoformat(clock["anchor"]),
+            }
+        )
+    if "epoch" not in state:
+        return settings
+    stopped = state.get("stopped_at")
+    if stopped is None:  # the demo died without a word: its last job is its last moment
+        db = Database.from_url(settings.resolved_database_url)
+        try:
+            last = _last_job_time(db)
+        finally:
+            db.close()
+        return settings if last is None else settings.model_copy(update={"now": last})
+    return settings.model_copy(update={"now": datetime.fromisoformat(stopped)})
+
+
+def _last_job_time(db: Database) -> datetime | None:
     jobs = db.jobs.recent_jobs(1)
-    last = (jobs[0].finished_at or jobs[0].started_at) if jobs else None
-    return epoch, max(real_now, last) if last else real_now
+    return (jobs[0].finished_at or jobs[0].started_at) if jobs else None
+
+
+def _read_state(home: Path) -> dict[str, Any]:
+    path = home / STATE_FILE
+    if not path.exists():
+        return {}
+    state: dict[str, Any] = json.loads(path.read_text())
+    return state
+
+
+def _write_state(
+    home: Path,
+    epoch: datetime,
+    *,
+    clock: dict[str, Any] | None = None,
+    stopped_at: datetime | None = None,
+) -> None:
+    """Replace ``demo.json`` atomically (a reader never sees half of it)."""
+    state: dict[str, Any] = {"epoch": epoch.isoformat()}
+    if clock is not None:
+        state["clock"] = {
+            k: v.isoformat() if isinstance(v, datetime) else v for k, v in clock.items()
+        }
+        state["pid"] = os.getpid()
+    if stopped_at is not None:
+        state["stopped_at"] = stopped_at.isoformat()
+    temp = home / f".{STATE_FILE}.tmp"
+    temp.write_text(json.dumps(state))
+    temp.replace(home / STATE_FILE)
+
+
+def _alive(pid: object) -> bool:
+    if not isinstance(pid, int):
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def seed_watchlist(

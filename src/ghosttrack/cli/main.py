@@ -3,7 +3,7 @@ registered on it, one line each. Settings are read once, by the command that run
 
 from __future__ import annotations
 
-from ghosttrack.cli import channels, db, searches, status, track, videos
+from ghosttrack.cli import channels, db, searches, status, track, videos, web
 from ghosttrack.cli.app import app
 from ghosttrack.cli.discover import discover
 from ghosttrack.cli.migrate import migrate
@@ -27,6 +27,7 @@ app.add_typer(channels.app, name="channels")
 app.add_typer(searches.app, name="searches")
 app.command("discover")(discover)
 app.command("migrate")(migrate)
+app.command("serve")(web.serve)
 
 
 def main() -> None:

@@ -39,6 +39,11 @@ def _print_status(report: operations.StatusReport) -> None:
     console.print("  by tier:   " + _pairs(report.by_tier))
     console.print("  by status: " + _pairs(report.by_status))
     console.print(f"  due now {report.due_now}, backlog (overdue > 1 h) {report.backlog}")
+    share = report.on_schedule_share
+    console.print(
+        f"  on schedule {'—' if share is None else f'{share:.1%}'}, "
+        f"tracked today {report.tracked_today}"
+    )
     console.print(f"  metadata rows {report.metadata_rows}")
     console.print(
         f"[bold]quota[/] day {report.quota_day} "

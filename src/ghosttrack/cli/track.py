@@ -125,43 +125,63 @@ def run(
     """
     settings = settings_or_fail()
     if demo or not settings.api_keys:
-        from ghosttrack.cli.demo import demo_session
+        from ghosttrack.cli.demo import demo_session, login_hint
 
         with demo_session(settings, console) as demo_settings:
-            _run_daemon(demo_settings)
+            _run_daemon(demo_settings, login_hint(demo_settings))
         return
     _run_daemon(settings)
 
 
-def _run_daemon(settings: Settings) -> None:
+def _run_daemon(settings: Settings, login_hint: str | None = None) -> None:
     try:
         with runtime(settings) as rt:
-            asyncio.run(_daemon(rt))
+            asyncio.run(_daemon(rt, login_hint))
     except KeyboardInterrupt:
         err_console.print("stopped")
 
 
-async def _daemon(rt: Runtime) -> None:
+async def _daemon(rt: Runtime, login_hint: str | None = None) -> None:
+    """Tracking, discovery and maintenance; the dashboard and API beside them (unless
+    GHOSTTRACK_WEB_IN_RUN is off), sharing this process's YouTube client and clock."""
+    from ghosttrack.alerts.notify import Alerts
+    from ghosttrack.cli.web import open_web
+    from ghosttrack.web.metrics import Telemetry
+    from ghosttrack.web.server import serve
+
     stop = asyncio.Event()
+    telemetry = Telemetry()
     console.print(
         f"tracking: database {rt.settings.resolved_database_url}, vault "
         f"{rt.settings.resolved_vault_url}; Ctrl-C to stop"
     )
 
     def on_pass(result: PassResult) -> None:
+        telemetry.record_pass(result)
         console.print(f"[dim]{rt.clock.now():%Y-%m-%d %H:%M}[/] {_describe_pass(result)}")
 
-    with _stop_on_signals(stop):
-        async with rt.youtube() as youtube:
-            found, tracker = _hunter_and_tracker(rt, youtube)
-            tasks = default_tasks(rt.db, rt.clock, rt.settings, worker=tracker.worker)
-            await Daemon(
-                tracker,
-                rt.db.watchlist,
-                rt.clock,
-                rt.settings,
-                on_pass=on_pass,
-                maintenance=Maintenance(tasks, rt.clock),
-                discoverer=found.hunter,
-                on_discovery=discovery_printer(rt, console),
-            ).run(stop)
+    async with rt.youtube() as youtube:
+        found, tracker = _hunter_and_tracker(rt, youtube)
+        web = None
+        if rt.settings.web_in_run:
+            web = open_web(rt, youtube, telemetry, worker=tracker.worker, login_hint=login_hint)
+        alerts = Alerts(rt.db.watchlist, rt.db.jobs, rt.db.ledger, rt.clock, rt.settings)
+        tasks = default_tasks(rt.db, rt.clock, rt.settings, worker=tracker.worker, alerts=alerts)
+        daemon = Daemon(
+            tracker,
+            rt.db.watchlist,
+            rt.clock,
+            rt.settings,
+            on_pass=on_pass,
+            maintenance=Maintenance(tasks, rt.clock),
+            discoverer=found.hunter,
+            on_discovery=discovery_printer(rt, console),
+        )
+        with _stop_on_signals(stop):
+            serving = asyncio.create_task(serve(*web, stop)) if web else None
+            try:
+                await daemon.run(stop)
+            finally:
+                stop.set()
+                if serving is not None:
+                    await serving

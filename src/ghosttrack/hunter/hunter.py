@@ -44,6 +44,7 @@ from ghosttrack.watchlist.discovery import DiscoveryStore
 from ghosttrack.watchlist.jobs import JobStore
 from ghosttrack.watchlist.records import (
     ChannelStatus,
+    Job,
     JobKind,
     JobStatus,
     NewVideo,
@@ -226,10 +227,16 @@ class Hunter:
         return min((t for t in times if t is not None), default=None)
 
     async def run_once(
-        self, *, every_channel: bool = False, stop: asyncio.Event | None = None
+        self,
+        *,
+        every_channel: bool = False,
+        stop: asyncio.Event | None = None,
+        job: Job | None = None,
     ) -> DiscoveryResult:
-        """One run, recorded as a job. ``every_channel``: poll all channels now."""
-        job = self.jobs.start_job(JobKind.DISCOVER, now=self.clock.now(), worker=self.worker)
+        """One run, recorded as a job (``job``: one recorded already, by the web API).
+        ``every_channel``: poll all channels now."""
+        now = self.clock.now()
+        job = job or self.jobs.start_job(JobKind.DISCOVER, now=now, worker=self.worker)
         result = DiscoveryResult()
         calls, units = dict(self.youtube.calls_made()), dict(self.youtube.units_spent())
         self._exhausted.clear()

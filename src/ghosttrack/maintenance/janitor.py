@@ -14,7 +14,7 @@ from ghosttrack.clock import Clock
 from ghosttrack.settings import Settings
 from ghosttrack.watchlist.discovery import DiscoveryStore
 from ghosttrack.watchlist.jobs import JobStore
-from ghosttrack.watchlist.records import JobKind, JobStatus
+from ghosttrack.watchlist.records import Job, JobKind, JobStatus
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,10 +32,11 @@ def run_janitor(
     settings: Settings,
     *,
     worker: str | None = None,
+    job: Job | None = None,
 ) -> JanitorResult:
-    """One janitor pass, recorded as a job."""
+    """One janitor pass, recorded as a job (``job``: one recorded already, by the web API)."""
     now = clock.now()
-    job = jobs.start_job(JobKind.JANITOR, now=now, worker=worker)
+    job = job or jobs.start_job(JobKind.JANITOR, now=now, worker=worker)
     cutoff = now - settings.metadata_retention
     try:
         result = JanitorResult(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from functools import partial
 
+from ghosttrack.alerts.notify import Alerts
 from ghosttrack.clock import Clock
 from ghosttrack.maintenance.janitor import run_janitor
 from ghosttrack.maintenance.runner import Task
@@ -12,13 +13,22 @@ from ghosttrack.watchlist.database import Database
 
 
 def default_tasks(
-    db: Database, clock: Clock, settings: Settings, *, worker: str | None
+    db: Database,
+    clock: Clock,
+    settings: Settings,
+    *,
+    worker: str | None,
+    alerts: Alerts | None = None,
 ) -> list[Task]:
-    """Every maintenance task, in the order they run when several are due together."""
-    return [
+    """Every maintenance task, in the order they run when several are due together; the alert
+    check when ``alerts`` is given (``ghosttrack run`` gives it)."""
+    tasks = [
         Task(
             "janitor",
             settings.janitor_every,
             partial(run_janitor, db.discovery, db.jobs, clock, settings, worker=worker),
         ),
     ]
+    if alerts is not None:
+        tasks.append(Task("alerts", settings.alert_every, alerts.check))
+    return tasks

@@ -24,7 +24,7 @@ from ghosttrack.schedule import sample_of, visit_found, visit_invalid, visit_mis
 from ghosttrack.settings import Settings
 from ghosttrack.vault.records import Sample, SampleSource
 from ghosttrack.watchlist.jobs import JobStore
-from ghosttrack.watchlist.records import JobKind, JobStatus, Visit, WatchEntry
+from ghosttrack.watchlist.records import Job, JobKind, JobStatus, Visit, WatchEntry
 from ghosttrack.watchlist.watchlist import WatchlistStore
 from ghosttrack.youtube.models import StatsBatch, VideoStats
 
@@ -128,9 +128,11 @@ class Tracker:
         stop: asyncio.Event | None = None,
         progress: ProgressCallback | None = None,
         lookahead: timedelta = timedelta(0),
+        job: Job | None = None,
     ) -> PassResult:
-        """One pass over what is due now (and within ``lookahead``), recorded as a job."""
-        job = self.jobs.start_job(JobKind.TRACK, now=self.clock.now(), worker=self.worker)
+        """One pass over what is due now (and within ``lookahead``), recorded as a job (``job``:
+        one recorded already, as the web API does to answer with its id before the pass)."""
+        job = job or self.jobs.start_job(JobKind.TRACK, now=self.clock.now(), worker=self.worker)
         result = PassResult()
         calls_before = dict(self.youtube.calls_made())
         try:

@@ -52,6 +52,10 @@ def delete_videos_before(cutoff: datetime) -> sa.Delete:
     return sa.delete(videos).where(videos.c.fetched_at < cutoff)
 
 
+def select_videos(video_ids: Sequence[str]) -> sa.Select[Any]:
+    return sa.select(*videos.c).where(videos.c.video_id.in_(video_ids))
+
+
 # --- statements: channels --------------------------------------------------------------------
 
 C = channels.c
@@ -161,6 +165,20 @@ def metadata_params(row: VideoMetadata) -> dict[str, Any]:
     }
 
 
+def to_metadata(row: Row[Any]) -> VideoMetadata:
+    m = row._mapping
+    return VideoMetadata(
+        video_id=m["video_id"],
+        channel_id=m["channel_id"],
+        title=m["title"],
+        published_at=m["published_at"],
+        duration_seconds=m["duration_seconds"],
+        tags=tuple(m["tags"]),
+        fetched_at=m["fetched_at"],
+        extra=dict(m["extra"]),
+    )
+
+
 def to_channel(row: Row[Any]) -> WatchedChannel:
     m = row._mapping
     return WatchedChannel(
@@ -244,6 +262,11 @@ class DiscoveryStore:
         """The janitor's statement: drop metadata fetched before ``cutoff``."""
         with self._tx.write() as conn:
             return conn.execute(delete_videos_before(cutoff)).rowcount
+
+    def get_metadata(self, video_ids: Sequence[str]) -> list[VideoMetadata]:
+        """The metadata rows still kept of ``video_ids`` (the janitor drops them)."""
+        with self._tx.read() as conn:
+            return [to_metadata(r) for r in conn.execute(select_videos(list(video_ids)))]
 
     # --- channels ----------------------------------------------------------------------------
 

@@ -42,6 +42,33 @@ def select_recent_jobs(limit: int) -> sa.Select[Any]:
     return sa.select(*jobs.c).order_by(jobs.c.id.desc()).limit(limit)
 
 
+def select_jobs_page(
+    before_id: int | None, limit: int, kind: JobKind | None, status: JobStatus | None
+) -> sa.Select[Any]:
+    """Jobs newest first (keyset: ids below ``before_id``), optionally of one kind or status."""
+    query = sa.select(*jobs.c).order_by(jobs.c.id.desc()).limit(limit)
+    if before_id is not None:
+        query = query.where(jobs.c.id < before_id)
+    if kind is not None:
+        query = query.where(jobs.c.kind == kind.value)
+    if status is not None:
+        query = query.where(jobs.c.status == status.value)
+    return query
+
+
+def select_job(job_id: int) -> sa.Select[Any]:
+    return sa.select(*jobs.c).where(jobs.c.id == job_id)
+
+
+def update_running_job_counts(job_id: int, counts: Mapping[str, int]) -> sa.Update:
+    """A running job's progress; a finished job's counts are final and stay."""
+    return (
+        sa.update(jobs)
+        .where(jobs.c.id == job_id, jobs.c.status == JobStatus.RUNNING.value)
+        .values(counts=dict(counts))
+    )
+
+
 def delete_finished_jobs(cutoff: datetime) -> sa.Delete:
     return sa.delete(jobs).where(jobs.c.finished_at < cutoff)
 
@@ -99,6 +126,29 @@ class JobStore:
     def recent_jobs(self, limit: int = 10) -> list[Job]:
         with self._tx.read() as conn:
             return [to_job(r) for r in conn.execute(select_recent_jobs(limit))]
+
+    def list_jobs(
+        self,
+        *,
+        before_id: int | None = None,
+        limit: int = 50,
+        kind: JobKind | None = None,
+        status: JobStatus | None = None,
+    ) -> list[Job]:
+        """Jobs newest first, with ids below ``before_id`` (a keyset page), filtered."""
+        with self._tx.read() as conn:
+            rows = conn.execute(select_jobs_page(before_id, limit, kind, status))
+            return [to_job(r) for r in rows]
+
+    def get_job(self, job_id: int) -> Job | None:
+        with self._tx.read() as conn:
+            row = conn.execute(select_job(job_id)).one_or_none()
+        return None if row is None else to_job(row)
+
+    def update_job_counts(self, job_id: int, counts: Mapping[str, int]) -> bool:
+        """Record a running job's progress; False when it is no longer running."""
+        with self._tx.write() as conn:
+            return conn.execute(update_running_job_counts(job_id, counts)).rowcount > 0
 
     def delete_jobs_finished_before(self, cutoff: datetime) -> int:
         """Drop the records of runs that ended before ``cutoff`` (the jobs table stays small)."""

@@ -1,0 +1,30 @@
+"""Opaque keyset cursors: the last key of a page, as base64url JSON. Clients pass back what
+they were given (the ``next`` link); a cursor that does not decode is a 400 naming ``cursor``."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from typing import Any
+
+from ghosttrack.errors import InputError
+
+
+def encode(key: Any) -> str:
+    raw = json.dumps({"k": key}, separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
+
+
+def decode(cursor: str | None, kind: type) -> Any:
+    """The key in ``cursor`` (None for the first page), checked to be a ``kind``."""
+    if cursor is None:
+        return None
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        key = json.loads(raw)["k"]
+    except (binascii.Error, ValueError, KeyError, TypeError, UnicodeDecodeError):
+        raise InputError("cursor: not a cursor this API gave out (use the 'next' link)") from None
+    if not isinstance(key, kind) or isinstance(key, bool):
+        raise InputError("cursor: not a cursor this API gave out (use the 'next' link)")
+    return key
