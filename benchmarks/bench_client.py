@@ -22,10 +22,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from ghosttrack.clock import SystemClock
-from ghosttrack.ledger import MemoryLedger
 from ghosttrack.settings import Settings
 from ghosttrack.sim.server import SimProcess
 from ghosttrack.sim.world import World
+from ghosttrack.watchlist.database import Database
 from ghosttrack.youtube._parse import load_json, parse_stats
 from ghosttrack.youtube.client import YouTubeClient
 
@@ -96,7 +96,7 @@ async def measure(
         update={"api_concurrency": concurrency, "use_batch_get_stats": use_batch}
     )
     row = Row(method, concurrency, 0, 0, 0, 0.0, 0.0)
-    async with YouTubeClient(tuned, SystemClock(), MemoryLedger()) as client:
+    async with YouTubeClient(tuned, SystemClock(), Database.in_memory().ledger) as client:
         warm_until = time.perf_counter() + 0.5
         async with contextlib.aclosing(
             client.fetch_stats_many(ids, with_snippet=with_snippet)

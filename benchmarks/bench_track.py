@@ -51,12 +51,12 @@ def world_ids(videos: int, now: datetime, epoch: datetime) -> list[str]:
 
 async def bare_calls(settings: object, ids: list[str], clock: object) -> tuple[float, int]:
     """The same calls with nothing stored: the floor the pass is measured against."""
-    from ghosttrack.ledger import MemoryLedger
+    from ghosttrack.watchlist.database import Database
     from ghosttrack.youtube.client import YouTubeClient
 
     started = time.perf_counter()
     calls = 0
-    async with YouTubeClient(settings, clock, MemoryLedger()) as client:  # type: ignore[arg-type]
+    async with YouTubeClient(settings, clock, Database.in_memory().ledger) as client:  # type: ignore[arg-type]
         async for _ in client.fetch_stats_many(ids, with_snippet=True):
             calls += 1
     return time.perf_counter() - started, calls

@@ -43,10 +43,12 @@ DEFAULT_BUCKETS: Mapping[str, int] = {SHARED: 10_000, BATCH_STATS: 10_000, SEARC
 
 @dataclass(frozen=True)
 class QuotaPolicy:
-    """Bucket sizes per key per Pacific day, and what each method costs."""
+    """Bucket sizes per key per Pacific day, what each method costs, and the units of each
+    bucket that tracking leaves to discovery (``reserves``)."""
 
     buckets: Mapping[str, int] = field(default_factory=lambda: dict(DEFAULT_BUCKETS))
     costs: Mapping[str, MethodCost] = field(default_factory=lambda: dict(DEFAULT_COSTS))
+    reserves: Mapping[str, int] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         for method, cost in self.costs.items():
@@ -57,6 +59,9 @@ class QuotaPolicy:
         for bucket, size in self.buckets.items():
             if size < 0:
                 raise ValueError(f"bucket {bucket!r} has a negative size")
+        for bucket, kept in self.reserves.items():
+            if not 0 <= kept <= self.buckets.get(bucket, -1):
+                raise ValueError(f"the reserve of bucket {bucket!r} must be within its size")
 
     def cost_of(self, method: str) -> MethodCost:
         try:
@@ -66,6 +71,18 @@ class QuotaPolicy:
 
     def limit_of(self, bucket: str) -> int:
         return self.buckets[bucket]
+
+    def kept_from_tracking(self, bucket: str) -> int:
+        """Units of ``bucket`` that tracking may not spend: discovery's reserve."""
+        return self.reserves.get(bucket, 0)
+
+
+def next_block(previous: int, units: int, most: int) -> int:
+    """The size of the next block of units a worker reserves: twice the last (at least one
+    call's worth), at most ``most`` (unless one call costs more). Blocks grow while a worker
+    spends fast, so a pass asks the ledger a few dozen times, not once a call; the bound keeps
+    what a crashed worker takes with it small (its last block)."""
+    return max(units, min(most, 2 * previous))
 
 
 def pacific_day(moment: datetime) -> date:

@@ -81,11 +81,43 @@ class Settings(BaseSettings):
     use_batch_get_stats: bool = Field(
         True, description="Use videos.batchGetStats (its own bucket) before videos.list."
     )
-    api_concurrency: int = Field(8, ge=1, le=256, description="Concurrent API calls.")
+    api_concurrency: int = Field(
+        64,
+        ge=1,
+        le=256,
+        description="Most API calls in flight; the client adapts between this and "
+        "api_concurrency_min (AIMD).",
+    )
     api_timeout: float = Field(10.0, gt=0, description="Seconds per API call.")
     api_max_retries: int = Field(5, ge=0, le=20, description="Retries of transient failures.")
     api_backoff_base: float = Field(0.5, ge=0, description="First backoff, seconds.")
     api_backoff_max: float = Field(30.0, ge=0, description="Longest backoff, seconds.")
+
+    # Quota and concurrency: blocks, discovery's reserve, resting keys, AIMD (issue 10)
+    api_concurrency_min: int = Field(
+        2,
+        ge=1,
+        le=256,
+        description="Fewest API calls in flight: the start, and the floor of backing off on "
+        "429/5xx/timeouts.",
+    )
+    quota_block: int = Field(
+        100,
+        ge=1,
+        description="Most units a worker reserves in the ledger at once (what a crashed worker "
+        "can take with it).",
+    )
+    discovery_reserve: float = Field(
+        0.05,
+        ge=0,
+        le=1,
+        description="Share of each key's shared bucket that tracking leaves to discovery "
+        "(0.05: 500 of 10,000 units).",
+    )
+    key_retry: timedelta = Field(
+        timedelta(hours=1),
+        description="How long a key YouTube rejected rests before one call tries it again.",
+    )
 
     # Time
     now: datetime | None = Field(None, description="Pin the clock (ISO-8601).")
@@ -193,6 +225,7 @@ class Settings(BaseSettings):
         "idle_poll",
         "early_visit",
         "batch_wait",
+        "key_retry",
         mode="before",
     )
     @classmethod
@@ -242,6 +275,7 @@ class Settings(BaseSettings):
     @model_validator(mode="after")
     def _check(self) -> Settings:
         self.tier_table()  # validates a custom table
+        self._check_quota()
         self.quota_policy()
         self.feed_tiers()
         if self.channel_poll_min <= timedelta(0) or self.channel_poll_min > self.channel_poll_max:
@@ -253,6 +287,16 @@ class Settings(BaseSettings):
             if getattr(self, name) <= timedelta(0):
                 raise ValueError(f"{name} must be positive (GHOSTTRACK_{name.upper()})")
         return self
+
+    def _check_quota(self) -> None:
+        if self.api_concurrency_min > self.api_concurrency:
+            raise ValueError(
+                f"api_concurrency_min ({self.api_concurrency_min}) must be at most "
+                f"api_concurrency ({self.api_concurrency}) (GHOSTTRACK_API_CONCURRENCY_MIN, "
+                "GHOSTTRACK_API_CONCURRENCY)"
+            )
+        if self.key_retry <= timedelta(0):
+            raise ValueError("key_retry must be positive (GHOSTTRACK_KEY_RETRY)")
 
     @classmethod
     def settings_customise_sources(
@@ -294,6 +338,7 @@ class Settings(BaseSettings):
                 SEARCH: self.search_quota,
             },
             costs={m: MethodCost(bucket, units) for m, (bucket, units) in self.quota_costs.items()},
+            reserves={SHARED: int(self.daily_quota * self.discovery_reserve)},
         )
 
     def feed_tiers(self) -> frozenset[str]:

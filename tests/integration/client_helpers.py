@@ -9,9 +9,10 @@ from typing import Any
 import httpx
 
 from ghosttrack.clock import ManualClock
-from ghosttrack.ledger import MemoryLedger
 from ghosttrack.settings import Settings
 from ghosttrack.sim.server import SimServer
+from ghosttrack.watchlist.database import Database
+from ghosttrack.watchlist.ledger import LedgerStore
 from ghosttrack.youtube.client import YouTubeClient
 from tests.fixtures.sim import SIM_EPOCH
 
@@ -61,11 +62,12 @@ def settings_for(sim: SimServer, **overrides: Any) -> Settings:
 def client_for(
     sim: SimServer,
     clock: ManualClock,
-    ledger: MemoryLedger | None = None,
+    ledger: LedgerStore | None = None,
     transport: httpx.AsyncBaseTransport | None = None,
     **overrides: Any,
 ) -> YouTubeClient:
-    return YouTubeClient(settings_for(sim, **overrides), clock, ledger or MemoryLedger(), transport)
+    settings = settings_for(sim, **overrides)
+    return YouTubeClient(settings, clock, ledger or Database.in_memory().ledger, transport)
 
 
 async def inject(sim: SimServer, *faults: dict[str, Any]) -> None:

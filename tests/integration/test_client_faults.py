@@ -12,9 +12,9 @@ from ghosttrack.errors import (
     QuotaExhaustedError,
     TransientError,
 )
-from ghosttrack.ledger import MemoryLedger
 from ghosttrack.quota import BATCH_STATS, SHARED, key_fingerprint, pacific_day
 from ghosttrack.sim.server import SimServer
+from ghosttrack.watchlist.database import Database
 from tests.fixtures.sim import MakeSim, sim_config
 from tests.integration.client_helpers import (
     KEY,
@@ -57,7 +57,7 @@ async def test_rate_limits_and_429_are_retried_then_succeed(
 async def test_429_past_the_bound_rests_the_bucket(
     server: SimServer, clock: ManualClock, ids: list[str]
 ) -> None:
-    ledger = MemoryLedger()
+    ledger = Database.in_memory().ledger
     await inject(server, *[{"status": 429}] * 4)  # 1 + api_max_retries answers
     transport = RecordingTransport()
     async with client_for(server, clock, ledger, transport=transport) as client:

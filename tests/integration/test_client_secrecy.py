@@ -14,10 +14,10 @@ import pytest
 
 from ghosttrack.clock import ManualClock
 from ghosttrack.errors import YouTubeError
-from ghosttrack.ledger import MemoryLedger
 from ghosttrack.quota import key_fingerprint
 from ghosttrack.settings import Settings
 from ghosttrack.sim.server import SimServer
+from ghosttrack.watchlist.database import Database
 from ghosttrack.youtube.client import YouTubeClient
 from tests.fixtures.sim import MakeSim, sim_config
 from tests.integration.client_helpers import (
@@ -76,7 +76,7 @@ def assert_no_key_in(exc: BaseException) -> None:
 
 async def provoke(settings: Settings, clock: ManualClock, key_in_query: bool) -> list[str]:
     """Run one failing call; return every text a user could see about it."""
-    client = YouTubeClient(settings, clock, MemoryLedger(), key_in_query=key_in_query)
+    client = YouTubeClient(settings, clock, Database.in_memory().ledger, key_in_query=key_in_query)
     texts = [repr(client), repr(settings), str(settings.youtube_api_keys)]
     async with client:
         with pytest.raises(YouTubeError) as caught:

@@ -9,9 +9,9 @@ import pytest
 
 from ghosttrack.clock import ManualClock
 from ghosttrack.errors import QuotaExhaustedError
-from ghosttrack.ledger import MemoryLedger
 from ghosttrack.quota import BATCH_STATS, SEARCH, SHARED, QuotaPolicy, key_fingerprint, next_reset
 from ghosttrack.sim.server import SimServer
+from ghosttrack.watchlist.database import Database
 from ghosttrack.youtube.client import STATS_FIELDS
 from tests.fixtures.sim import MakeSim, sim_config
 from tests.integration.client_helpers import (
@@ -113,7 +113,7 @@ async def test_quota_exceeded_switches_keys_raises_then_resumes_after_pacific_mi
     policy = QuotaPolicy(buckets={SHARED: 3, BATCH_STATS: 2, SEARCH: 1})
     sim = make_sim(config=sim_config(quota=policy), clock=clock)
     ids = published(sim, clock, 20)
-    ledger = MemoryLedger()
+    ledger = Database.in_memory().ledger
     transport = RecordingTransport()
     keys = [KEY, OTHER_KEY]
     async with client_for(sim, clock, ledger, transport=transport, youtube_api_keys=keys) as client:

@@ -7,12 +7,11 @@ from __future__ import annotations
 import dataclasses
 from datetime import UTC, date, datetime, timedelta
 
-import pytest
-
 from ghosttrack.watchlist.database import Database
 from ghosttrack.watchlist.records import (
     JobKind,
     JobStatus,
+    KeyRejection,
     QuotaUsage,
     VideoMetadata,
     VideoStatus,
@@ -452,22 +451,48 @@ def test_old_finished_jobs_are_deleted_and_dead_runs_abandoned(db: Database) -> 
 # --- quota ledger ----------------------------------------------------------------------------
 
 
-def test_try_spend_stops_at_the_limit(db: Database) -> None:
-    spent = [db.ledger.try_spend("key-a", "shared", DAY, 3, 10) for _ in range(4)]
+def spend(db: Database, key: str, bucket: str, day: date, units: int, limit: int) -> bool:
+    """Reserve exactly ``units`` (the way one call's cost is taken)."""
+    return db.ledger.reserve(key, bucket, day, at_least=units, at_most=units, limit=limit) > 0
+
+
+def test_reserve_stops_at_the_limit(db: Database) -> None:
+    spent = [spend(db, "key-a", "shared", DAY, 3, 10) for _ in range(4)]
 
     assert spent == [True, True, True, False]
     assert db.ledger.used("key-a", "shared", DAY) == 9
-    assert db.ledger.try_spend("key-a", "shared", DAY, 1, 10)
-    assert not db.ledger.try_spend("key-a", "shared", DAY, 1, 10)
-    assert not db.ledger.try_spend("key-b", "shared", DAY, 11, 10)  # more than a whole day
+    assert spend(db, "key-a", "shared", DAY, 1, 10)
+    assert not spend(db, "key-a", "shared", DAY, 1, 10)
+    assert not spend(db, "key-b", "shared", DAY, 11, 10)  # more than a whole day
     assert db.ledger.used("key-b", "shared", DAY) == 0
 
 
+def test_a_block_gets_what_fits_and_the_unspent_goes_back(db: Database) -> None:
+    block = {"at_least": 1, "at_most": 40, "limit": 100}
+    assert db.ledger.reserve("key-a", "shared", DAY, **block) == 40
+    assert db.ledger.reserve("key-a", "shared", DAY, **block) == 40
+    assert db.ledger.reserve("key-a", "shared", DAY, **block) == 20  # what is left
+    assert db.ledger.reserve("key-a", "shared", DAY, **block) == 0
+    db.ledger.give_back("key-a", "shared", DAY, 25)
+    assert db.ledger.used("key-a", "shared", DAY) == 75
+    assert db.ledger.reserve("key-a", "shared", DAY, at_least=30, at_most=50, limit=100) == 0
+    db.ledger.give_back("key-b", "shared", DAY, 5)  # nothing to give back: nothing changes
+    assert db.ledger.used("key-b", "shared", DAY) == 0
+
+
+def test_a_reserve_is_left_to_those_who_may_spend_it(db: Database) -> None:
+    tracking = {"at_least": 1, "at_most": 50, "limit": 100, "keep": 30}
+    assert db.ledger.reserve("key-a", "shared", DAY, **tracking) == 50
+    assert db.ledger.reserve("key-a", "shared", DAY, **tracking) == 20
+    assert db.ledger.reserve("key-a", "shared", DAY, **tracking) == 0
+    assert db.ledger.reserve("key-a", "shared", DAY, at_least=1, at_most=50, limit=100) == 30
+
+
 def test_quota_is_per_key_bucket_and_day(db: Database) -> None:
-    db.ledger.try_spend("key-a", "shared", DAY, 5, 10)
-    db.ledger.try_spend("key-a", "search", DAY, 1, 100)
-    db.ledger.try_spend("key-b", "shared", DAY, 2, 10)
-    db.ledger.try_spend("key-a", "shared", DAY + timedelta(days=1), 7, 10)
+    spend(db, "key-a", "shared", DAY, 5, 10)
+    spend(db, "key-a", "search", DAY, 1, 100)
+    spend(db, "key-b", "shared", DAY, 2, 10)
+    spend(db, "key-a", "shared", DAY + timedelta(days=1), 7, 10)
 
     assert db.ledger.usage(DAY) == [
         QuotaUsage("key-a", "search", DAY.isoformat(), 1, 100),
@@ -478,28 +503,44 @@ def test_quota_is_per_key_bucket_and_day(db: Database) -> None:
     assert db.ledger.used("key-c", "shared", DAY) == 0
 
 
-def test_exhaust_uses_up_the_bucket(db: Database) -> None:
-    db.ledger.try_spend("key-a", "shared", DAY, 4, 10)
+def test_exhaust_uses_up_the_bucket_and_nothing_comes_back_to_it(db: Database) -> None:
+    spend(db, "key-a", "shared", DAY, 4, 10)
     db.ledger.exhaust("key-a", "shared", DAY, 10)
     db.ledger.exhaust("key-b", "shared", DAY, 10)
+    db.ledger.give_back("key-a", "shared", DAY, 4)
 
     assert db.ledger.used("key-a", "shared", DAY) == 10
     assert db.ledger.used("key-b", "shared", DAY) == 10
-    assert not db.ledger.try_spend("key-a", "shared", DAY, 1, 10)
-    assert db.ledger.try_spend("key-a", "shared", DAY + timedelta(days=1), 1, 10)
+    assert not spend(db, "key-a", "shared", DAY, 1, 10)
+    assert spend(db, "key-a", "shared", DAY + timedelta(days=1), 1, 10)
+    assert [u.exhausted for u in db.ledger.usage(DAY)] == [True, True]
 
 
 def test_exhaust_never_lowers_use(db: Database) -> None:
-    db.ledger.try_spend("key-a", "shared", DAY, 10, 10)
+    spend(db, "key-a", "shared", DAY, 10, 10)
     db.ledger.exhaust("key-a", "shared", DAY, 5)
 
     assert db.ledger.used("key-a", "shared", DAY) == 10
 
 
-@pytest.mark.parametrize("units", [0, 1])
-def test_try_spend_of_nothing_or_one(db: Database, units: int) -> None:
-    assert db.ledger.try_spend("key-a", "shared", DAY, units, 1)
-    assert db.ledger.used("key-a", "shared", DAY) == units
+def test_a_rejected_key_is_known_to_all_until_cleared(db: Database) -> None:
+    retry = NOW + timedelta(hours=1)
+    db.ledger.reject_key(KeyRejection("key-a", "keyInvalid", NOW, retry))
+    db.ledger.reject_key(KeyRejection("key-b", "keyExpired", NOW, retry))
+    db.ledger.reject_key(KeyRejection("key-a", "accessNotConfigured", NOW, retry))
+
+    assert db.ledger.rejections() == [
+        KeyRejection("key-a", "accessNotConfigured", NOW, retry),
+        KeyRejection("key-b", "keyExpired", NOW, retry),
+    ]
+    db.ledger.clear_rejection("key-a")
+    db.ledger.clear_rejection("key-c")
+    assert [r.key_fingerprint for r in db.ledger.rejections()] == ["key-b"]
+
+
+def test_reserve_of_one(db: Database) -> None:
+    assert spend(db, "key-a", "shared", DAY, 1, 1)
+    assert db.ledger.used("key-a", "shared", DAY) == 1
 
 
 # --- what the web API reads: pages, progress, metadata -----------------------------------------

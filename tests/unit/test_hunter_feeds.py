@@ -200,6 +200,9 @@ class CountingApi:
     def calls_made(self) -> dict[str, int]:
         return dict(self.calls)
 
+    async def give_back_quota(self) -> None:
+        self.given_back = getattr(self, "given_back", 0) + 1
+
 
 class Sink:
     def __init__(self) -> None:

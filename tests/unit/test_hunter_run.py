@@ -159,6 +159,9 @@ class FakeYouTube:
     def units_spent(self) -> dict[str, int]:
         return dict(self.units)
 
+    async def give_back_quota(self) -> None:
+        self.given_back = getattr(self, "given_back", 0) + 1
+
 
 class FakeVault:
     def __init__(self) -> None:

@@ -25,9 +25,10 @@ from ghosttrack.errors import (
     QuotaExhaustedError,
     TransientError,
 )
-from ghosttrack.ledger import MemoryLedger
 from ghosttrack.quota import BATCH_STATS, SHARED, key_fingerprint, next_reset, pacific_day
 from ghosttrack.settings import Settings
+from ghosttrack.watchlist.database import Database
+from ghosttrack.watchlist.ledger import LedgerStore
 from ghosttrack.youtube.client import STATS_FIELDS, YouTubeClient
 from ghosttrack.youtube.models import StatsBatch
 
@@ -125,12 +126,12 @@ def clock() -> ManualClock:
 
 
 @pytest.fixture
-def ledger() -> MemoryLedger:
-    return MemoryLedger()
+def ledger() -> LedgerStore:
+    return Database.in_memory().ledger
 
 
 def client_for(
-    api: FakeApi, clock: ManualClock, ledger: MemoryLedger, **overrides: Any
+    api: FakeApi, clock: ManualClock, ledger: LedgerStore, **overrides: Any
 ) -> YouTubeClient:
     key_in_query = overrides.pop("key_in_query", False)
     return YouTubeClient(
@@ -143,7 +144,7 @@ def client_for(
 
 
 async def test_stats_use_batch_get_stats_with_the_key_in_a_header(
-    api: FakeApi, clock: ManualClock, ledger: MemoryLedger
+    api: FakeApi, clock: ManualClock, ledger: LedgerStore
 ) -> None:
     async with client_for(api, clock, ledger) as client:
         batch = await client.fetch_stats([vid(1), vid(2)])
@@ -161,7 +162,7 @@ async def test_stats_use_batch_get_stats_with_the_key_in_a_header(
 
 
 async def test_with_snippet_uses_videos_list_trimmed_by_fields(
-    api: FakeApi, clock: ManualClock, ledger: MemoryLedger
+    api: FakeApi, clock: ManualClock, ledger: LedgerStore
 ) -> None:
     async with client_for(api, clock, ledger) as client:
         batch = await client.fetch_stats([vid(1)], with_snippet=True)
@@ -174,7 +175,7 @@ async def test_with_snippet_uses_videos_list_trimmed_by_fields(
 
 
 async def test_videos_list_when_batch_get_stats_is_off(
-    api: FakeApi, clock: ManualClock, ledger: MemoryLedger
+    api: FakeApi, clock: ManualClock, ledger: LedgerStore
 ) -> None:
     async with client_for(api, clock, ledger, use_batch_get_stats=False) as client:
         await client.fetch_stats([vid(1)])
@@ -182,7 +183,7 @@ async def test_videos_list_when_batch_get_stats_is_off(
 
 
 async def test_falls_back_to_videos_list_when_the_batch_bucket_is_spent(
-    api: FakeApi, clock: ManualClock, ledger: MemoryLedger
+    api: FakeApi, clock: ManualClock, ledger: LedgerStore
 ) -> None:
     async with client_for(api, clock, ledger, batch_stats_quota=2) as client:
         for n in range(4):
@@ -192,7 +193,7 @@ async def test_falls_back_to_videos_list_when_the_batch_bucket_is_spent(
 
 
 async def test_quota_exceeded_switches_keys_then_raises_until_reset(
-    api: FakeApi, clock: ManualClock, ledger: MemoryLedger
+    api: FakeApi, clock: ManualClock, ledger: LedgerStore
 ) -> None:
     api.quota_out = {(KEY_A, "videos:batchGetStats"), (KEY_B, "videos:batchGetStats")}
     api.quota_out |= {(KEY_A, "videos")}
@@ -218,7 +219,7 @@ async def test_quota_exceeded_switches_keys_then_raises_until_reset(
 
 
 async def test_transient_failures_are_retried_with_backoff_on_the_clock(
-    api: FakeApi, clock: ManualClock, ledger: MemoryLedger
+    api: FakeApi, clock: ManualClock, ledger: LedgerStore
 ) -> None:
     api.script.extend(
         [
@@ -238,7 +239,7 @@ async def test_transient_failures_are_retried_with_backoff_on_the_clock(
 
 
 async def test_timeouts_and_broken_connections_are_retried(
-    api: FakeApi, clock: ManualClock, ledger: MemoryLedger
+    api: FakeApi, clock: ManualClock, ledger: LedgerStore
 ) -> None:
     def timeout(request: httpx.Request) -> httpx.Response:
         raise httpx.ReadTimeout("timed out", request=request)
@@ -252,7 +253,7 @@ async def test_timeouts_and_broken_connections_are_retried(
         assert client.errors_seen() == {"transient": 2}
 
 
-async def test_retries_are_bounded(api: FakeApi, clock: ManualClock, ledger: MemoryLedger) -> None:
+async def test_retries_are_bounded(api: FakeApi, clock: ManualClock, ledger: LedgerStore) -> None:
     api.script.extend([lambda r: error(503, "backendError")] * 10)
     async with client_for(api, clock, ledger) as client:
         with pytest.raises(TransientError, match="still failed after 4 attempts"):
@@ -261,7 +262,7 @@ async def test_retries_are_bounded(api: FakeApi, clock: ManualClock, ledger: Mem
 
 
 async def test_malformed_bodies_end_in_bad_response(
-    api: FakeApi, clock: ManualClock, ledger: MemoryLedger
+    api: FakeApi, clock: ManualClock, ledger: LedgerStore
 ) -> None:
     api.script.extend([lambda r: httpx.Response(200, text='{"items": [')] * 10)
     async with client_for(api, clock, ledger) as client:
@@ -271,7 +272,7 @@ async def test_malformed_bodies_end_in_bad_response(
 
 
 async def test_a_malformed_body_then_a_good_one_succeeds(
-    api: FakeApi, clock: ManualClock, ledger: MemoryLedger
+    api: FakeApi, clock: ManualClock, ledger: LedgerStore
 ) -> None:
     api.script.append(lambda r: httpx.Response(200, json={"items": [{"id": 5}]}))
     async with client_for(api, clock, ledger) as client:
@@ -279,7 +280,7 @@ async def test_a_malformed_body_then_a_good_one_succeeds(
 
 
 async def test_429_past_the_bound_rests_the_bucket_and_moves_to_the_next_key(
-    api: FakeApi, clock: ManualClock, ledger: MemoryLedger
+    api: FakeApi, clock: ManualClock, ledger: LedgerStore
 ) -> None:
     api.script.extend([lambda r: httpx.Response(429)] * 4)
     async with client_for(api, clock, ledger, youtube_api_keys=[KEY_A, KEY_B]) as client:
@@ -292,7 +293,7 @@ async def test_429_past_the_bound_rests_the_bucket_and_moves_to_the_next_key(
 
 
 async def test_429_forever_on_the_only_key_ends_in_quota_exhausted(
-    api: FakeApi, clock: ManualClock, ledger: MemoryLedger
+    api: FakeApi, clock: ManualClock, ledger: LedgerStore
 ) -> None:
     api.script.extend([lambda r: httpx.Response(429)] * 100)
     async with client_for(api, clock, ledger, use_batch_get_stats=False) as client:
@@ -312,10 +313,10 @@ async def test_429_forever_on_the_only_key_ends_in_quota_exhausted(
     ],
 )
 async def test_a_rejected_key_fails_fast_naming_only_its_fingerprint(
-    api: FakeApi, clock: ManualClock, ledger: MemoryLedger, answer: httpx.Response
+    api: FakeApi, clock: ManualClock, ledger: LedgerStore, answer: httpx.Response
 ) -> None:
     api.script.append(lambda r: answer)
-    async with client_for(api, clock, ledger, youtube_api_keys=[KEY_A, KEY_B]) as client:
+    async with client_for(api, clock, ledger, youtube_api_keys=[KEY_A]) as client:
         with pytest.raises(KeyRejectedError) as caught:
             await client.fetch_stats([vid(1)])
     text = str(caught.value)
@@ -324,8 +325,44 @@ async def test_a_rejected_key_fails_fast_naming_only_its_fingerprint(
     assert len(api.requests) == 1
 
 
+async def test_a_rejected_key_rests_for_every_worker_while_the_others_carry_on(
+    api: FakeApi, clock: ManualClock, ledger: LedgerStore
+) -> None:
+    api.script.append(lambda r: error(400, "keyInvalid", "Bad Request"))
+    keys = [KEY_A, KEY_B]
+    async with client_for(api, clock, ledger, youtube_api_keys=keys) as client:
+        for n in range(4):
+            assert len((await client.fetch_stats([vid(n)])).found) == 1
+    assert [r.headers["x-goog-api-key"] for r in api.requests] == [KEY_A] + [KEY_B] * 4
+    [rejection] = ledger.rejections()
+    assert (rejection.key_fingerprint, rejection.reason) == (key_fingerprint(KEY_A), "keyInvalid")
+    assert rejection.retry_at == START + timedelta(hours=1)
+    async with client_for(api, clock, ledger, youtube_api_keys=keys) as other_worker:
+        await other_worker.fetch_stats([vid(5)])
+        assert api.requests[-1].headers["x-goog-api-key"] == KEY_B  # it knew from the ledger
+        clock.advance(timedelta(hours=1, minutes=5))  # the key may have been fixed: try it
+        await other_worker.fetch_stats([vid(6)])
+        await other_worker.fetch_stats([vid(7)])
+    assert {r.headers["x-goog-api-key"] for r in api.requests[-2:]} == {KEY_A, KEY_B}
+    assert ledger.rejections() == []  # it answered: usable again, for everyone
+
+
+async def test_every_key_rejected_is_an_error(
+    api: FakeApi, clock: ManualClock, ledger: LedgerStore
+) -> None:
+    api.script.extend([lambda r: error(400, "keyInvalid", "Bad Request")] * 2)
+    async with client_for(api, clock, ledger, youtube_api_keys=[KEY_A, KEY_B]) as client:
+        with pytest.raises(KeyRejectedError):
+            await client.fetch_stats([vid(1)])
+    assert len(api.requests) == 2
+    assert {r.key_fingerprint for r in ledger.rejections()} == {
+        key_fingerprint(KEY_A),
+        key_fingerprint(KEY_B),
+    }
+
+
 async def test_bad_ids_are_isolated_by_bisection(
-    api: FakeApi, clock: ManualClock, ledger: MemoryLedger
+    api: FakeApi, clock: ManualClock, ledger: LedgerStore
 ) -> None:
     ids = [vid(n) for n in range(50)]
     api.bad_ids = {vid(7), vid(31)}
@@ -339,7 +376,7 @@ async def test_bad_ids_are_isolated_by_bisection(
 
 
 async def test_a_request_rejected_whatever_the_ids_is_an_error(
-    api: FakeApi, clock: ManualClock, ledger: MemoryLedger
+    api: FakeApi, clock: ManualClock, ledger: LedgerStore
 ) -> None:
     api.script.extend([lambda r: error(400, "invalidParameter", "fields")] * 20)
     async with client_for(api, clock, ledger) as client:
@@ -348,7 +385,7 @@ async def test_a_request_rejected_whatever_the_ids_is_an_error(
 
 
 async def test_ids_are_checked_before_sending(
-    api: FakeApi, clock: ManualClock, ledger: MemoryLedger
+    api: FakeApi, clock: ManualClock, ledger: LedgerStore
 ) -> None:
     async with client_for(api, clock, ledger) as client:
         with pytest.raises(ValueError, match="at most 50"):
@@ -361,7 +398,7 @@ async def test_ids_are_checked_before_sending(
 
 
 async def test_fetch_stats_many_chunks_bounds_concurrency_and_covers_every_id(
-    api: FakeApi, clock: ManualClock, ledger: MemoryLedger
+    api: FakeApi, clock: ManualClock, ledger: LedgerStore
 ) -> None:
     api.delay = 0.01
     ids = [vid(n) for n in range(1000)]
@@ -374,7 +411,7 @@ async def test_fetch_stats_many_chunks_bounds_concurrency_and_covers_every_id(
 
 
 async def test_fetch_stats_many_yields_what_completed_then_raises(
-    api: FakeApi, clock: ManualClock, ledger: MemoryLedger
+    api: FakeApi, clock: ManualClock, ledger: LedgerStore
 ) -> None:
     ids = [vid(n) for n in range(500)]
     got: list[StatsBatch] = []
@@ -391,7 +428,7 @@ async def test_fetch_stats_many_yields_what_completed_then_raises(
 
 
 async def test_no_key_is_a_config_error_but_the_feed_needs_none(
-    api: FakeApi, clock: ManualClock, ledger: MemoryLedger
+    api: FakeApi, clock: ManualClock, ledger: LedgerStore
 ) -> None:
     feed = (
         b'<feed xmlns="http://www.w3.org/2005/Atom"><title>T</title><entry>'
@@ -412,14 +449,14 @@ async def test_no_key_is_a_config_error_but_the_feed_needs_none(
 
 
 async def test_a_url_without_scheme_is_a_config_error(
-    api: FakeApi, clock: ManualClock, ledger: MemoryLedger
+    api: FakeApi, clock: ManualClock, ledger: LedgerStore
 ) -> None:
     with pytest.raises(ConfigError, match="GHOSTTRACK_YOUTUBE_API_URL"):
         client_for(api, clock, ledger, youtube_api_url="localhost:8000/youtube/v3")
 
 
 async def test_key_in_query_is_redacted_from_errors_and_logs(
-    api: FakeApi, clock: ManualClock, ledger: MemoryLedger, caplog: pytest.LogCaptureFixture
+    api: FakeApi, clock: ManualClock, ledger: LedgerStore, caplog: pytest.LogCaptureFixture
 ) -> None:
     def timeout(request: httpx.Request) -> httpx.Response:
         raise httpx.ConnectTimeout(f"timed out on {request.url}", request=request)
@@ -440,7 +477,7 @@ async def test_key_in_query_is_redacted_from_errors_and_logs(
 
 
 async def test_repr_shows_fingerprints(
-    api: FakeApi, clock: ManualClock, ledger: MemoryLedger
+    api: FakeApi, clock: ManualClock, ledger: LedgerStore
 ) -> None:
     async with client_for(api, clock, ledger, youtube_api_keys=[KEY_A, KEY_B]) as client:
         text = repr(client)
@@ -450,7 +487,7 @@ async def test_repr_shows_fingerprints(
 
 
 async def test_discovery_calls_send_the_documented_parameters(
-    api: FakeApi, clock: ManualClock, ledger: MemoryLedger
+    api: FakeApi, clock: ManualClock, ledger: LedgerStore
 ) -> None:
     async with client_for(api, clock, ledger) as client:
         await client.channels(ids=[f"UC{n:021d}A" for n in range(60)], handle="@someone")
@@ -483,7 +520,7 @@ async def test_discovery_calls_send_the_documented_parameters(
 
 
 async def test_search_draws_on_its_own_bucket(
-    api: FakeApi, clock: ManualClock, ledger: MemoryLedger
+    api: FakeApi, clock: ManualClock, ledger: LedgerStore
 ) -> None:
     async with client_for(api, clock, ledger, search_quota=1) as client:
         await client.search("a")
@@ -494,7 +531,7 @@ async def test_search_draws_on_its_own_bucket(
 
 
 async def test_a_missing_playlist_is_not_found(
-    api: FakeApi, clock: ManualClock, ledger: MemoryLedger
+    api: FakeApi, clock: ManualClock, ledger: LedgerStore
 ) -> None:
     api.script.append(lambda r: error(404, "playlistNotFound", "The playlist cannot be found."))
     async with client_for(api, clock, ledger) as client:
@@ -503,7 +540,7 @@ async def test_a_missing_playlist_is_not_found(
 
 
 async def test_json_body_of_success_is_checked(
-    api: FakeApi, clock: ManualClock, ledger: MemoryLedger
+    api: FakeApi, clock: ManualClock, ledger: LedgerStore
 ) -> None:
     api.script.extend([lambda r: httpx.Response(200, content=json.dumps([1]).encode())] * 2)
     async with client_for(api, clock, ledger, api_max_retries=1) as client:

@@ -110,6 +110,8 @@ class DiscoverySource(Protocol):
 
     def units_spent(self) -> Mapping[str, int]: ...
 
+    async def give_back_quota(self) -> None: ...
+
 
 class ChannelSampleSink(Protocol):
     """The part of the vault the hunter uses."""
@@ -252,6 +254,7 @@ class Hunter:
             error = f"{type(exc).__name__}: {exc}"
             raise
         finally:
+            await self.youtube.give_back_quota()  # what this run reserved and did not spend
             self._spent(result, calls, units)
             if error is None and self._exhausted:
                 error = "quota exhausted: " + ", ".join(sorted(self._exhausted))

@@ -30,8 +30,9 @@ from ghosttrack.youtube.models import StatsBatch, VideoStats
 
 log = logging.getLogger("ghosttrack.tracker")
 
-#: Chunks processed at once: one is being fetched while the previous one is being stored.
-CHUNKS_IN_FLIGHT = 3
+#: Calls a pass keeps claimed ahead, per call the client may have in flight: the client's
+#: gate always has the next calls waiting, while earlier chunks are being stored.
+CALLS_AHEAD = 2
 
 
 class StatsSource(Protocol):
@@ -42,6 +43,8 @@ class StatsSource(Protocol):
     ) -> StatsBatch: ...
 
     def calls_made(self) -> Mapping[str, int]: ...
+
+    async def give_back_quota(self) -> None: ...
 
 
 class SampleSink(Protocol):
@@ -136,7 +139,10 @@ class Tracker:
         result = PassResult()
         calls_before = dict(self.youtube.calls_made())
         try:
-            await self._pass(result, limit, stop or asyncio.Event(), progress, lookahead)
+            try:
+                await self._pass(result, limit, stop or asyncio.Event(), progress, lookahead)
+            finally:
+                await self.youtube.give_back_quota()  # what this pass reserved and did not spend
         except KeyRejectedError as exc:
             self._finish(job.id, result, calls_before, JobStatus.FAILED, str(exc))
             raise
@@ -159,6 +165,7 @@ class Tracker:
     ) -> None:
         remaining = limit
         in_flight: set[asyncio.Task[None]] = set()
+        most_in_flight = self._chunks_in_flight()
         try:
             while not stop.is_set() and result.stopped_by is None:
                 size = self.settings.claim_size
@@ -167,13 +174,13 @@ class Tracker:
                 if size <= 0:
                     result.stopped_by = "limit"
                     break
-                chunk = self._claim(size, lookahead)
+                chunk = await asyncio.to_thread(self._claim, size, lookahead)
                 if not chunk:
                     break
                 if remaining is not None:
                     remaining -= len(chunk)
                 in_flight.add(asyncio.create_task(self._track_chunk(chunk, result, progress)))
-                if len(in_flight) >= CHUNKS_IN_FLIGHT:
+                if len(in_flight) >= most_in_flight:
                     done, in_flight = await asyncio.wait(
                         in_flight, return_when=asyncio.FIRST_COMPLETED
                     )
@@ -189,6 +196,13 @@ class Tracker:
                 await asyncio.gather(*in_flight, return_exceptions=True)
         if stop.is_set() and result.stopped_by is None:
             result.stopped_by = "signal"
+
+    def _chunks_in_flight(self) -> int:
+        """Chunks fetched and stored at once: enough claimed calls to keep the client's most
+        calls in flight busy ``CALLS_AHEAD`` times over, and one more being stored."""
+        s = self.settings
+        calls_per_chunk = max(1, s.claim_size // s.batch_size)
+        return -(-CALLS_AHEAD * s.api_concurrency // calls_per_chunk) + 1
 
     def _claim(self, size: int, lookahead: timedelta) -> list[WatchEntry]:
         now = self.clock.now()

@@ -123,11 +123,25 @@ class Job:
 
 @dataclass(frozen=True, slots=True)
 class QuotaUsage:
+    """One key's use of one bucket on one Pacific day. ``used`` counts units spent and units
+    held in blocks by running workers (given back when they are done)."""
+
     key_fingerprint: str
     bucket: str
     day: str  # Pacific date, ISO
     used: int
     limit: int
+    exhausted: bool = False  # YouTube said quotaExceeded: nothing more until the reset
+
+
+@dataclass(frozen=True, slots=True)
+class KeyRejection:
+    """A key YouTube rejected: every worker lets it rest until ``retry_at``."""
+
+    key_fingerprint: str
+    reason: str
+    rejected_at: datetime
+    retry_at: datetime
 
 
 # --- discovery (issue 4): channels and searches -----------------------------------------------

@@ -9,7 +9,9 @@ precision as PostgreSQL, so both backends round-trip identical values.
 The watchlist is narrow on purpose (the seed's budget: < 0.5 GB for a million videos): short
 strings, no metadata, and on SQLite a ``WITHOUT ROWID`` table clustered on the video id, so the
 primary key is not stored twice. Revision 0002 (issue 4) adds ``channels`` and ``searches``,
-narrow too: what the hunter's schedules need, no metadata.
+narrow too: what the hunter's schedules need, no metadata. Revision 0003 (issue 10) marks a
+ledger row that YouTube said is exhausted and adds ``rejected_keys``, the keys every worker lets
+rest.
 """
 
 from __future__ import annotations
@@ -136,6 +138,21 @@ quota_usage = sa.Table(
     sa.Column("day", sa.Date(), primary_key=True),
     sa.Column("used", sa.Integer(), nullable=False),
     sa.Column("quota_limit", sa.Integer(), nullable=False),
+    # YouTube said quotaExceeded: nothing more is granted, nor given back, until the reset.
+    sa.Column("exhausted", sa.Boolean(), nullable=False, server_default=sa.false()),
+    sqlite_with_rowid=False,
+)
+
+#: Keys YouTube rejected (invalid, expired, API not enabled): every worker lets them rest until
+#: ``retry_at``, when one call tries again (the key may have been fixed meanwhile). A key's row
+#: is deleted when a call on it succeeds.
+rejected_keys = sa.Table(
+    "rejected_keys",
+    metadata,
+    sa.Column("key_fingerprint", sa.String(64), primary_key=True),
+    sa.Column("reason", sa.String(64), nullable=False),
+    sa.Column("rejected_at", UtcDateTime(), nullable=False),
+    sa.Column("retry_at", UtcDateTime(), nullable=False),
     sqlite_with_rowid=False,
 )
 

@@ -26,6 +26,8 @@ class Verdict(Enum):
 
 
 RETRIED = frozenset({Verdict.RATE, Verdict.TRANSIENT, Verdict.MALFORMED})
+#: The answers that say "fewer calls at once, please": the gate halves the calls in flight.
+OVERLOAD = frozenset({Verdict.RATE, Verdict.TRANSIENT})
 
 QUOTA_REASONS = frozenset({"quotaExceeded", "dailyLimitExceeded", "dailyLimitExceededUnreg"})
 RATE_REASONS = frozenset(

@@ -1,17 +1,22 @@
 """The async YouTube Data API v3 client.
 
-Keep-alive connection pools (one small pool per concurrent call); at most
-``settings.api_concurrency`` calls in flight. Every call reserves its quota in the ledger before
-it is sent, on a key that has budget in the method's bucket; retried calls are charged again
-(YouTube charges failed calls too). Failures are classified from the real error body:
+Keep-alive connection pools (one small pool per concurrent call). The calls in flight adapt
+(``concurrency.Gate``: AIMD between ``api_concurrency_min`` and ``api_concurrency``): more while
+calls are answered, half as many after a 429, a 5xx or a timeout. A call takes its quota from
+its key's block of units reserved in the shared ledger (``keys.KeyPool``) when its turn to be
+sent comes, not before, so a call never goes out on a key that has rested meanwhile; retried
+calls are charged again (YouTube charges failed calls too). Tracking calls leave discovery's
+reserve of the shared bucket alone. Failures are classified from the real error body:
 
-- ``quotaExceeded`` / ``dailyLimitExceeded``: the key's bucket rests until Pacific midnight and
-  the call moves to the next key with budget; with none left, ``QuotaExhaustedError``.
+- ``quotaExceeded`` / ``dailyLimitExceeded``: the key's bucket rests until Pacific midnight (for
+  every worker: the ledger row is marked) and the call moves to the next key with budget; with
+  none left, ``QuotaExhaustedError``.
 - rate limits, HTTP 429, 5xx, timeouts, broken connections, malformed bodies: retried with
   exponential backoff and full jitter (slept on the injected clock), a bounded number of times;
   then ``TransientError`` (or ``BadResponseError``). A key that keeps answering 429 past the
   bound rests like an exhausted one.
-- an invalid or forbidden key: ``KeyRejectedError`` at once, naming the key by fingerprint.
+- an invalid or forbidden key: it rests (for every worker, ``key_retry``) and the call moves to
+  another key; with none left, ``KeyRejectedError``, naming the key by fingerprint.
 - ``badRequest`` on a batch of ids: the batch is bisected to isolate the bad ids.
 
 The key travels in the ``X-Goog-Api-Key`` header (so it is never part of a URL) unless
@@ -61,7 +66,16 @@ from ghosttrack.youtube._parse import (
     parse_stats,
     parse_video_details,
 )
-from ghosttrack.youtube._retry import RETRIED, Failure, Verdict, backoff_delay, classify, key_hint
+from ghosttrack.youtube._retry import (
+    OVERLOAD,
+    RETRIED,
+    Failure,
+    Verdict,
+    backoff_delay,
+    classify,
+    key_hint,
+)
+from ghosttrack.youtube.concurrency import Aimd, Gate
 from ghosttrack.youtube.keys import ApiKey, KeyPool
 from ghosttrack.youtube.models import (
     ChannelFeed,
@@ -108,6 +122,7 @@ class _Route:
     url: str
     params: Mapping[str, str]
     keyless: bool = False
+    tracking: bool = False  # leaves discovery's reserve alone
 
 
 @dataclass
@@ -134,14 +149,21 @@ class YouTubeClient:
         self._settings = settings
         self._clock = clock
         self._policy = settings.quota_policy()
-        self._keys = KeyPool([ApiKey(k) for k in settings.api_keys], ledger, self._policy, clock)
+        self._keys = KeyPool(
+            [ApiKey(k) for k in settings.api_keys],
+            ledger,
+            self._policy,
+            clock,
+            block=settings.quota_block,
+            key_retry=settings.key_retry,
+        )
         self._api_url = _checked_url(settings.youtube_api_url, "GHOSTTRACK_YOUTUBE_API_URL")
         self._feed_url = _checked_url(settings.youtube_feed_url, "GHOSTTRACK_YOUTUBE_FEED_URL")
         self._key_in_query = key_in_query
         self._rng = rng or random.Random()
         self._counters = _Counters()
         self._parsed_urls: dict[str, httpx.URL] = {}
-        self._semaphore = asyncio.Semaphore(settings.api_concurrency)
+        self._gate = Gate(Aimd(settings.api_concurrency_min, settings.api_concurrency))
         self._pools = _connection_pools(settings, transport)
         # One pool per call in flight (or the injected transport's pool, shared).
         self._free = list(self._pools) * (settings.api_concurrency // len(self._pools))
@@ -165,9 +187,22 @@ class YouTubeClient:
         await self.aclose()
 
     async def aclose(self) -> None:
-        """Close the connection pools."""
-        for pool in self._pools:
-            await pool.aclose()
+        """Give back unspent quota; close the connection pools."""
+        try:
+            await self.give_back_quota()
+        finally:
+            for pool in self._pools:
+                await pool.aclose()
+
+    async def give_back_quota(self) -> None:
+        """Return the units reserved but not spent to the ledger, for other workers (and
+        ``status``): the end of a pass, or of a discovery run."""
+        await self._keys.give_back()
+
+    @property
+    def concurrency(self) -> int:
+        """Calls allowed in flight now (it adapts)."""
+        return self._gate.aimd.allowed
 
     # What was spent, for job records
 
@@ -271,6 +306,7 @@ class YouTubeClient:
                     BATCH_GET_STATS,
                     f"{self._api_url}/videos:batchGetStats",
                     {"id": joined, "part": "statistics,snippet"},
+                    tracking=True,
                 )
             )
         routes.append(
@@ -278,6 +314,7 @@ class YouTubeClient:
                 VIDEOS_LIST,
                 f"{self._api_url}/videos",
                 {"id": joined, "part": "snippet,statistics", "fields": STATS_FIELDS},
+                tracking=True,
             )
         )
 
@@ -406,8 +443,7 @@ class YouTubeClient:
         failures = 0
         key: ApiKey | None = None
         while True:
-            route, key = self._reserve(routes, key)
-            failure = await self._attempt(route, key)
+            route, key, failure = await self._send(routes, key)
             if isinstance(failure, bytes):
                 try:
                     return parse(route, failure)
@@ -415,9 +451,15 @@ class YouTubeClient:
                     failure = Failure(Verdict.MALFORMED, 200, "malformed", str(exc))
             self._counters.errors[failure.verdict.value] += 1
             if failure.verdict is Verdict.QUOTA and key is not None:
-                self._rest(key, route, failure)
+                await self._rest(key, route, failure)
                 failures = 0
                 continue
+            if failure.verdict is Verdict.REJECTED and key is not None:
+                await self._keys.reject(key, failure.reason)
+                if self._keys.any_usable():
+                    logger.warning("%s; the other keys carry on", self._fatal(failure, route, key))
+                    failures = 0
+                    continue
             if failure.verdict not in RETRIED:
                 raise self._fatal(failure, route, key)
             failures += 1
@@ -425,12 +467,29 @@ class YouTubeClient:
                 await self._back_off(failures, route, failure)
                 continue
             if failure.verdict is Verdict.RATE and key is not None:
-                self._rest(key, route, failure)  # 429 past the bound: the bucket ran out
+                await self._rest(key, route, failure)  # 429 past the bound: the bucket ran out
                 failures = 0
                 continue
             raise self._gave_up(failure, route, failures)
 
-    def _reserve(
+    async def _send(
+        self, routes: Sequence[_Route], prefer: ApiKey | None
+    ) -> tuple[_Route, ApiKey | None, bytes | Failure]:
+        """One attempt, when the gate lets it through: its quota is taken only then, so that
+        no call goes out on a key that rested while it waited."""
+        epoch = await self._gate.enter()
+        overloaded = False
+        try:
+            route, key = await self._reserve(routes, prefer)
+            answer = await self._attempt(route, key)
+            overloaded = isinstance(answer, Failure) and answer.verdict in OVERLOAD
+        finally:
+            self._gate.leave(epoch, overloaded=overloaded)
+        if key is not None and isinstance(answer, bytes):
+            await self._keys.answered(key)
+        return route, key, answer
+
+    async def _reserve(
         self, routes: Sequence[_Route], prefer: ApiKey | None
     ) -> tuple[_Route, ApiKey | None]:
         bucket = ""
@@ -444,7 +503,8 @@ class YouTubeClient:
                 )
             cost = self._policy.cost_of(route.method)
             bucket = cost.bucket
-            key = self._keys.reserve(cost.bucket, cost.units, prefer)
+            kept = self._policy.kept_from_tracking(bucket) if route.tracking else 0
+            key = await self._keys.reserve(cost.bucket, cost.units, kept=kept, prefer=prefer)
             if key is not None:
                 self._counters.units[cost.bucket] += cost.units
                 return route, key
@@ -461,21 +521,20 @@ class YouTubeClient:
                 headers["X-Goog-Api-Key"] = key.secret
         self._counters.calls[route.method] += 1
         misconfigured = ""
-        async with self._semaphore:
-            http = self._free.pop()
-            started = time.perf_counter()
-            try:
-                response = await http.get(self._url(route.url, params), headers=headers)
-            except httpx.TimeoutException as exc:
-                return Failure(Verdict.TRANSIENT, 0, "timeout", _describe(exc))
-            except httpx.UnsupportedProtocol as exc:
-                misconfigured = _describe(exc)
-            except httpx.TransportError as exc:
-                return Failure(Verdict.TRANSIENT, 0, "connection", _describe(exc))
-            except httpx.InvalidURL as exc:
-                misconfigured = _describe(exc)
-            finally:
-                self._free.append(http)
+        http = self._free.pop()
+        started = time.perf_counter()
+        try:
+            response = await http.get(self._url(route.url, params), headers=headers)
+        except httpx.TimeoutException as exc:
+            return Failure(Verdict.TRANSIENT, 0, "timeout", _describe(exc))
+        except httpx.UnsupportedProtocol as exc:
+            misconfigured = _describe(exc)
+        except httpx.TransportError as exc:
+            return Failure(Verdict.TRANSIENT, 0, "connection", _describe(exc))
+        except httpx.InvalidURL as exc:
+            misconfigured = _describe(exc)
+        finally:
+            self._free.append(http)
         if misconfigured:
             raise ConfigError(
                 f"cannot call {route.url!r} ({misconfigured}): check GHOSTTRACK_YOUTUBE_API_URL "
@@ -514,9 +573,9 @@ class YouTubeClient:
         )
         await self._clock.sleep(delay)
 
-    def _rest(self, key: ApiKey, route: _Route, failure: Failure) -> None:
+    async def _rest(self, key: ApiKey, route: _Route, failure: Failure) -> None:
         bucket = self._policy.cost_of(route.method).bucket
-        self._keys.exhaust(key, bucket)
+        await self._keys.exhaust(key, bucket)
         logger.warning(
             "the %r bucket of %s is used up (%s); it rests until %s",
             bucket,
