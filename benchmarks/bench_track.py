@@ -1,11 +1,14 @@
 """One tracking pass over 100,000 due videos against the simulator with 100 ms of latency.
 
-Per store (SQLite, PostgreSQL): wall time, calls, ids per call, peak RSS of the tracking
-process; and the overhead ratio: the full pass ÷ the same calls made with nothing stored.
-Goal (issue 3): under 60 s and under 300 MB RSS. Each store runs in its own process so that
-peak RSS is that pass's alone.
+Per store (SQLite, PostgreSQL): wall time of a pass with the default settings, calls, ids per
+call, the most calls in flight the client reached, peak RSS of the tracking process; and, side
+by side, a bare fetch of the same calls at a fixed 32 in flight with nothing stored, and the
+ratio of the two. Goal (issue 10): under 20 s, at most 1.5× the bare fetch, under 300 MB RSS.
+Each store runs in its own process so that peak RSS is that pass's alone. The machine's load
+(``/proc/loadavg``) is printed with every figure: other jobs share it.
 
     python -m benchmarks.bench_track [--videos N] [--latency S] [--stores sqlite,postgres]
+                                     [--concurrency N] [--profile]
 """
 
 from __future__ import annotations
@@ -22,8 +25,13 @@ import tempfile
 import time
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import httpx
+
+if TYPE_CHECKING:
+    from ghosttrack.clock import Clock
+    from ghosttrack.settings import Settings
 
 SEED = 11
 ADMIN_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
@@ -49,14 +57,28 @@ def world_ids(videos: int, now: datetime, epoch: datetime) -> list[str]:
     return world.video_ids(videos, published_before=now)
 
 
-async def bare_calls(settings: object, ids: list[str], clock: object) -> tuple[float, int]:
-    """The same calls with nothing stored: the floor the pass is measured against."""
+BARE_CONCURRENCY = 32
+
+
+def load() -> str:
+    """The 1-minute load average, to print beside a figure."""
+    try:
+        return Path("/proc/loadavg").read_text().split()[0]
+    except OSError:
+        return "?"
+
+
+async def bare_calls(settings: Settings, ids: list[str], clock: Clock) -> tuple[float, int]:
+    """The same calls with nothing stored, a fixed 32 in flight: what the pass is held to."""
     from ghosttrack.watchlist.database import Database
     from ghosttrack.youtube.client import YouTubeClient
 
+    fixed = settings.model_copy(
+        update={"api_concurrency": BARE_CONCURRENCY, "api_concurrency_min": BARE_CONCURRENCY}
+    )
     started = time.perf_counter()
     calls = 0
-    async with YouTubeClient(settings, clock, Database.in_memory().ledger) as client:  # type: ignore[arg-type]
+    async with YouTubeClient(fixed, clock, Database.in_memory().ledger) as client:
         async for _ in client.fetch_stats_many(ids, with_snippet=True):
             calls += 1
     return time.perf_counter() - started, calls
@@ -75,14 +97,15 @@ def one_store(args: argparse.Namespace) -> dict[str, object]:
 
     now = datetime.fromisoformat(args.now)
     ids = world_ids(args.videos, now, datetime.fromisoformat(args.epoch))
+    tuned = {"api_concurrency": args.concurrency} if args.concurrency else {}
     settings = Settings(
         home=Path(args.home),
         database_url=args.database_url,
         youtube_api_url=args.api_url,
         youtube_api_keys=[SecretStr("bench-key")],
-        api_concurrency=args.concurrency,
         daily_quota=1_000_000,
         batch_stats_quota=1_000_000,
+        **tuned,
     )
     clock = FixedClock(now)
     with open_runtime(settings, clock=clock) as rt:
@@ -95,21 +118,35 @@ def one_store(args: argparse.Namespace) -> dict[str, object]:
         )
         rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
-        async def track() -> tuple[float, object]:
+        async def track() -> tuple[float, object, int]:
             async with rt.youtube() as youtube:
                 tracker = Tracker(
                     rt.db.watchlist, rt.db.jobs, youtube, rt.vault, clock, settings, worker="bench"
                 )
                 started = time.perf_counter()
                 result = await tracker.run_once()
-                return time.perf_counter() - started, result
+                return time.perf_counter() - started, result, youtube.concurrency
 
-        elapsed, result = asyncio.run(track())
+        load_before = load()
+        if args.profile:
+            import cProfile
+            import pstats
+
+            with cProfile.Profile() as profile:
+                elapsed, result, reached = asyncio.run(track())
+            stats = pstats.Stats(profile, stream=sys.stderr).sort_stats("cumulative")
+            stats.print_stats(40)
+            stats.sort_stats("tottime").print_stats(25)
+        else:
+            elapsed, result, reached = asyncio.run(track())
+        load_after = load()
         bare, bare_calls_made = asyncio.run(bare_calls(settings, ids, clock))
         vault = rt.vault.stats()
     return {
         "videos": len(ids),
+        "load": f"{load_before}/{load_after}",
         "seconds": round(elapsed, 2),
+        "in_flight_at_end": reached,
         "tracked": result.tracked,  # type: ignore[attr-defined]
         "calls": result.calls,  # type: ignore[attr-defined]
         "ids_per_call": round(result.tracked / max(result.calls, 1), 1),  # type: ignore[attr-defined]
@@ -148,7 +185,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--videos", type=int, default=100_000)
     parser.add_argument("--latency", type=float, default=0.1)
-    parser.add_argument("--concurrency", type=int, default=8)  # the product's default
+    parser.add_argument("--concurrency", type=int, default=0, help="most calls in flight")
+    parser.add_argument("--profile", action="store_true", help="cProfile the pass (stderr)")
     parser.add_argument("--stores", default="sqlite,postgres")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--home", help=argparse.SUPPRESS)
@@ -168,8 +206,8 @@ def main() -> None:
     env = {"GHOSTTRACK_NOW": now.isoformat()}
     print(f"machine: {machine()}")
     print(
-        f"{args.videos:,} videos, {args.latency * 1000:.0f} ms latency, "
-        f"concurrency {args.concurrency}"
+        f"{args.videos:,} videos, {args.latency * 1000:.0f} ms latency, most calls in flight "
+        f"{args.concurrency or 'default'} (bare fetch: {BARE_CONCURRENCY})"
     )
     extra = ["--epoch", epoch.isoformat(), "--json"]
     with SimProcess(
@@ -195,6 +233,7 @@ def main() -> None:
                             str(args.videos),
                             "--concurrency",
                             str(args.concurrency),
+                            *(["--profile"] if args.profile else []),
                             "--home",
                             home,
                             "--database-url",
@@ -206,7 +245,8 @@ def main() -> None:
                             "--epoch",
                             epoch.isoformat(),
                         ],
-                        capture_output=True,
+                        stdout=subprocess.PIPE,
+                        stderr=None if args.profile else subprocess.PIPE,
                         text=True,
                         check=True,
                     )

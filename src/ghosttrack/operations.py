@@ -10,12 +10,19 @@ from typing import Any
 from ghosttrack.clock import Clock
 from ghosttrack.errors import InputError
 from ghosttrack.ids import parse_video_id
-from ghosttrack.quota import day_start, next_reset, pacific_day
+from ghosttrack.quota import QuotaPolicy, day_start, next_reset, pacific_day
 from ghosttrack.schedule import new_entry
 from ghosttrack.tiers import TierTable
 from ghosttrack.vault.records import VaultStats
 from ghosttrack.watchlist.database import Database
-from ghosttrack.watchlist.records import AddResult, Job, NewVideo, QuotaUsage, VideoStatus
+from ghosttrack.watchlist.records import (
+    AddResult,
+    Job,
+    KeyRejection,
+    NewVideo,
+    QuotaUsage,
+    VideoStatus,
+)
 from ghosttrack.watchlist.watchlist import WatchlistStore
 
 #: Rows written per statement when adding many videos (imports of a million ids).
@@ -92,6 +99,59 @@ def change_status(
 
 
 @dataclass(frozen=True)
+class BucketUse:
+    used: int
+    limit: int
+    exhausted: bool  # YouTube said quotaExceeded: resting until the reset
+
+
+@dataclass(frozen=True)
+class KeyReport:
+    """One API key, by fingerprint: its state and its use of each bucket today."""
+
+    fingerprint: str
+    state: str  # "ok", "resting" (a bucket exhausted) or "rejected"
+    reason: str | None  # why YouTube rejected it
+    retry_at: datetime | None  # when a rejected key is tried again
+    buckets: dict[str, BucketUse]
+
+
+def key_reports(
+    fingerprints: Sequence[str],
+    usage: Sequence[QuotaUsage],
+    rejections: Sequence[KeyRejection],
+    policy: QuotaPolicy,
+    now: datetime,
+) -> list[KeyReport]:
+    """Each configured key (and any other the ledger knows today), its state and use."""
+    rows = {(u.key_fingerprint, u.bucket): u for u in usage}
+    rejected = {r.key_fingerprint: r for r in rejections if r.retry_at > now}
+    known = dict.fromkeys([*fingerprints, *(u.key_fingerprint for u in usage), *rejected])
+    reports = []
+    for fingerprint in known:
+        buckets = {}
+        for bucket, limit in policy.buckets.items():
+            row = rows.get((fingerprint, bucket))
+            buckets[bucket] = BucketUse(
+                row.used if row else 0, row.limit if row else limit, bool(row and row.exhausted)
+            )
+        rejection = rejected.get(fingerprint)
+        state = "rejected" if rejection else "ok"
+        if not rejection and any(b.exhausted for b in buckets.values()):
+            state = "resting"
+        reports.append(
+            KeyReport(
+                fingerprint,
+                state,
+                rejection.reason if rejection else None,
+                rejection.retry_at if rejection else None,
+                buckets,
+            )
+        )
+    return reports
+
+
+@dataclass(frozen=True)
 class StatusReport:
     """Everything ``ghosttrack status`` shows."""
 
@@ -109,18 +169,29 @@ class StatusReport:
     quota: list[QuotaUsage]
     vault: VaultStats
     jobs: list[Job]
+    keys: list[KeyReport] = field(default_factory=list)
 
     def as_json(self) -> dict[str, Any]:
         return {key: _jsonable(value) for key, value in asdict(self).items()}
 
 
 def status_report(
-    db: Database, vault_stats: VaultStats, clock: Clock, jobs: int = 5
+    db: Database,
+    vault_stats: VaultStats,
+    clock: Clock,
+    jobs: int = 5,
+    *,
+    key_fingerprints: Sequence[str] = (),
+    policy: QuotaPolicy | None = None,
 ) -> StatusReport:
-    """A look at every store and the vault."""
+    """A look at every store and the vault; the keys by fingerprint (those configured, and
+    any other the ledger knows today)."""
     now = clock.now()
     counts = db.watchlist.counts(now=now)
     day = pacific_day(now)
+    usage = db.ledger.usage(day)
+    rejections = db.ledger.rejections()
+    keys = key_reports(key_fingerprints, usage, rejections, policy or QuotaPolicy(), now)
     return StatusReport(
         now=now,
         watchlist_total=counts.total,
@@ -135,9 +206,10 @@ def status_report(
         metadata_rows=db.discovery.count_metadata(),
         quota_day=day.isoformat(),
         quota_resets_at=next_reset(now),
-        quota=db.ledger.usage(day),
+        quota=usage,
         vault=vault_stats,
         jobs=db.jobs.recent_jobs(jobs),
+        keys=keys,
     )
 
 

@@ -99,7 +99,7 @@ class Settings(BaseSettings):
         ge=1,
         le=256,
         description="Fewest API calls in flight: the start, and the floor of backing off on "
-        "429/5xx/timeouts.",
+        "429/5xx/timeouts (at most api_concurrency).",
     )
     quota_block: int = Field(
         100,
@@ -289,12 +289,6 @@ class Settings(BaseSettings):
         return self
 
     def _check_quota(self) -> None:
-        if self.api_concurrency_min > self.api_concurrency:
-            raise ValueError(
-                f"api_concurrency_min ({self.api_concurrency_min}) must be at most "
-                f"api_concurrency ({self.api_concurrency}) (GHOSTTRACK_API_CONCURRENCY_MIN, "
-                "GHOSTTRACK_API_CONCURRENCY)"
-            )
         if self.key_retry <= timedelta(0):
             raise ValueError("key_retry must be positive (GHOSTTRACK_KEY_RETRY)")
 

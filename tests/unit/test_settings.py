@@ -90,6 +90,10 @@ def test_keys_are_not_echoed_in_validation_errors(monkeypatch: pytest.MonkeyPatc
         ("GHOSTTRACK_CLOCK_SPEED", "0"),
         ("GHOSTTRACK_USE_BATCH_GET_STATS", "maybe"),
         ("GHOSTTRACK_TIER_PRESET", "turbo"),
+        ("GHOSTTRACK_DISCOVERY_RESERVE", "1.5"),
+        ("GHOSTTRACK_QUOTA_BLOCK", "0"),
+        ("GHOSTTRACK_API_CONCURRENCY_MIN", "0"),
+        ("GHOSTTRACK_KEY_RETRY", "0s"),
     ],
 )
 def test_invalid_values_name_their_environment_variable(
@@ -98,6 +102,15 @@ def test_invalid_values_name_their_environment_variable(
     monkeypatch.setenv(name, value)
     with pytest.raises(ConfigError, match=name):
         load_settings()
+
+
+def test_discovery_keeps_its_share_of_every_shared_bucket(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("GHOSTTRACK_DAILY_QUOTA", "1000000")  # an extended bucket
+    monkeypatch.setenv("GHOSTTRACK_DISCOVERY_RESERVE", "0.02")
+    policy = load_settings().quota_policy()
+    assert policy.limit_of("shared") == 1_000_000
+    assert policy.kept_from_tracking("shared") == 20_000
+    assert policy.kept_from_tracking("batch_stats") == 0
 
 
 def test_a_toml_file_named_by_ghosttrack_config(

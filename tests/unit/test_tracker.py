@@ -96,6 +96,7 @@ async def test_pass_tracks_everything_due_in_calls_of_50(clock: ManualClock) -> 
     job = db.jobs.recent_jobs(1)[0]
     assert job.status is JobStatus.SUCCEEDED
     assert job.counts["tracked"] == 120
+    assert youtube.given_back == 1  # the quota reserved for the pass and not spent
 
 
 async def test_first_visit_asks_for_the_snippet_then_not_again(clock: ManualClock) -> None:
@@ -164,6 +165,7 @@ async def test_invalid_key_fails_the_job_and_releases(clock: ManualClock) -> Non
     youtube.fail_with[vid(0)] = KeyRejectedError("key key-abc is invalid")
     with pytest.raises(KeyRejectedError):
         await tracker.run_once()
+    assert youtube.given_back == 1  # a failed pass gives its quota back too
     assert db.jobs.recent_jobs(1)[0].status is JobStatus.FAILED
     assert db.watchlist.counts(now=clock.now()).due_now == 10
     claimed = db.watchlist.claim_due(

@@ -12,6 +12,7 @@ from rich.table import Table
 
 from ghosttrack import __version__, operations
 from ghosttrack.cli.app import console, runtime, settings_or_fail
+from ghosttrack.quota import key_fingerprint
 from ghosttrack.settings import Settings
 
 
@@ -25,7 +26,13 @@ def status(
 ) -> None:
     """Watchlist by tier and status, what is due, quota today, the vault, the last jobs."""
     with runtime() as rt:
-        report = operations.status_report(rt.db, rt.vault.stats(), rt.clock)
+        report = operations.status_report(
+            rt.db,
+            rt.vault.stats(),
+            rt.clock,
+            key_fingerprints=[key_fingerprint(k) for k in rt.settings.api_keys],
+            policy=rt.settings.quota_policy(),
+        )
     if as_json:
         sys.stdout.write(json.dumps(report.as_json(), indent=2) + "\n")
         return
@@ -49,10 +56,10 @@ def _print_status(report: operations.StatusReport) -> None:
         f"[bold]quota[/] day {report.quota_day} "
         f"(resets {report.quota_resets_at:%Y-%m-%d %H:%M} UTC)"
     )
-    for usage in report.quota:
-        console.print(f"  {usage.key_fingerprint} {usage.bucket}: {usage.used} / {usage.limit}")
-    if not report.quota:
-        console.print("  nothing spent today")
+    for key in report.keys:
+        console.print(f"  {key.fingerprint} {_key_state(key)}: {_buckets(key)}", highlight=False)
+    if not report.keys:
+        console.print("  no API key configured, nothing spent today")
     vault = report.vault
     console.print(
         f"[bold]vault[/] {vault.files} files, {vault.samples} samples, {vault.bytes:,} bytes"
@@ -64,6 +71,19 @@ def _print_status(report: operations.StatusReport) -> None:
         counts = ", ".join(f"{k}={v}" for k, v in job.counts.items() if v)
         table.add_row(str(job.id), job.kind, job.status, f"{job.started_at:%Y-%m-%d %H:%M}", counts)
     console.print(table)
+
+
+def _key_state(key: operations.KeyReport) -> str:
+    if key.state == "rejected" and key.retry_at is not None:
+        return f"rejected ({key.reason}), tried again at {key.retry_at:%Y-%m-%d %H:%M} UTC"
+    if key.state == "resting":
+        empty = ", ".join(b for b, use in key.buckets.items() if use.exhausted)
+        return f"resting ({empty} exhausted until the reset)"
+    return key.state
+
+
+def _buckets(key: operations.KeyReport) -> str:
+    return ", ".join(f"{b} {use.used:,} / {use.limit:,}" for b, use in key.buckets.items())
 
 
 def _pairs(values: dict[str, int]) -> str:

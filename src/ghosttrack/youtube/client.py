@@ -163,7 +163,8 @@ class YouTubeClient:
         self._rng = rng or random.Random()
         self._counters = _Counters()
         self._parsed_urls: dict[str, httpx.URL] = {}
-        self._gate = Gate(Aimd(settings.api_concurrency_min, settings.api_concurrency))
+        most = settings.api_concurrency
+        self._gate = Gate(Aimd(min(settings.api_concurrency_min, most), most))
         self._pools = _connection_pools(settings, transport)
         # One pool per call in flight (or the injected transport's pool, shared).
         self._free = list(self._pools) * (settings.api_concurrency // len(self._pools))
@@ -250,8 +251,8 @@ class YouTubeClient:
     async def fetch_stats_many(
         self, video_ids: Sequence[str], *, with_snippet: bool = False
     ) -> AsyncIterator[StatsBatch]:
-        """Counts for any number of videos: batches of ``settings.batch_size`` ids, fetched
-        ``settings.api_concurrency`` at a time, yielded as they complete.
+        """Counts for any number of videos: batches of ``settings.batch_size`` ids, fetched as
+        many at a time as the gate allows, yielded as they complete.
 
         On an error no new batch is started; the batches in flight are finished and yielded
         (their quota is spent), then the first error is raised.
@@ -575,7 +576,8 @@ class YouTubeClient:
 
     async def _rest(self, key: ApiKey, route: _Route, failure: Failure) -> None:
         bucket = self._policy.cost_of(route.method).bucket
-        await self._keys.exhaust(key, bucket)
+        if not await self._keys.exhaust(key, bucket):
+            return
         logger.warning(
             "the %r bucket of %s is used up (%s); it rests until %s",
             bucket,

@@ -122,10 +122,13 @@ class KeyPool:
             self._dry[(key.fingerprint, bucket, kept)] = min(next_reset(now), now + LEDGER_RECHECK)
         return None
 
-    async def exhaust(self, key: ApiKey, bucket: str) -> None:
+    async def exhaust(self, key: ApiKey, bucket: str) -> bool:
         """YouTube said this key's bucket is empty: nothing more is sent on it until the reset,
-        by any worker; the units held on it are worthless."""
+        by any worker; the units held on it are worthless. False if it was resting already
+        (another call in flight said so first)."""
         now = self._clock.now()
+        if self._resting.get((key.fingerprint, bucket), now) > now:
+            return False
         self._resting[(key.fingerprint, bucket)] = next_reset(now)
         for (fingerprint, held_bucket, _), block in self._blocks.items():
             if (fingerprint, held_bucket) == (key.fingerprint, bucket):
@@ -134,6 +137,7 @@ class KeyPool:
         await asyncio.to_thread(
             self._ledger.exhaust, key.fingerprint, bucket, pacific_day(now), limit
         )
+        return True
 
     async def reject(self, key: ApiKey, reason: str) -> None:
         """YouTube rejected the key: it rests for ``key_retry``, for every worker."""
@@ -177,8 +181,9 @@ class KeyPool:
             ordered.remove(prefer)
             ordered.insert(0, prefer)
         awake = [k for k in ordered if self._resting.get((k.fingerprint, bucket), now) <= now]
-        accepted = [k for k in awake if self._rejected.get(k.fingerprint, now) <= now]
-        return accepted or awake
+        if not self.any_usable():
+            return awake
+        return [k for k in awake if self._rejected.get(k.fingerprint, now) <= now]
 
     def _block(self, key: ApiKey, bucket: str, kept: int, day: date) -> _Block:
         slot = (key.fingerprint, bucket, kept)
