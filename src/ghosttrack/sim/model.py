@@ -13,6 +13,7 @@ with a probability of about 1e-12.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from functools import cache
 from typing import Any, NamedTuple
 
@@ -43,7 +44,7 @@ FIELDS = (
     "number", "channel", "position", "published", "v0", "w_fast", "tau_fast", "tau_tail",
     "tail_norm", "like_ratio", "comment_ratio", "hides_likes", "comments_off", "gone_at",
     "private", "viral_age", "viral_size", "viral_tau", "c1_age", "c1_share", "c2_age",
-    "c2_share", "c3_age", "c3_share", "duration",
+    "c2_share", "c3_age", "c3_share", "recount_at", "recount_by", "duration",
 )  # fmt: skip
 
 
@@ -148,6 +149,21 @@ def _mix64_array(x: Any) -> Any:
 
 SCALAR: Any = _Scalar()
 VECTOR: Any = _Vector()
+
+
+class ViewChange(NamedTuple):
+    """A change in what counts as a view (Unix seconds): each video in scope switches at its own
+    moment within ``[start, end]``, from then on showing ``low``..``high`` times the views the
+    old count would (its past recounted too, so the count jumps)."""
+
+    start: float
+    end: float
+    shorts_only: bool
+    low: float
+    high: float
+
+
+SHORT_SECONDS = 60
 
 
 class Keys(NamedTuple):
@@ -263,6 +279,8 @@ def derive(m: Any, keys: Keys, index: Any, ch: ChannelParams) -> tuple[Any, ...]
         m.where(viral, v0 * (2.0 + 20.0 * word(17) * _U16), 0.0),
         m.table(t.viral_tau, word(18)),
         *slots,
+        word(26) * _U16,
+        word(27) * _U16,
         m.where(word(10) < 16384, 10 + ((word(11) * 50) >> 16), m.table(t.long_form, word(11))),
     )
 
@@ -278,13 +296,21 @@ def raw_views(m: Any, t: Any, age: Any) -> Any:
     return value + t.viral_size * spike
 
 
-def observe(m: Any, t: Any, ts: Any) -> tuple[Any, Any, Any, Any]:
+def observe(
+    m: Any, t: Any, ts: Any, changes: Sequence[ViewChange] = ()
+) -> tuple[Any, Any, Any, Any]:
     """(views, likes, comments) as floats before truncation, and whether the video is public
-    at ``ts``. A correction removes, at its moment, a share of the views counted by then."""
+    at ``ts``. A correction removes, at its moment, a share of the views counted by then; a
+    change in what counts as a view multiplies the count from the video's switch on."""
     age = m.maximum(ts - t.published, 0.0)
     raw = raw_views(m, t, age)
     views = raw
     for at, share in ((t.c1_age, t.c1_share), (t.c2_age, t.c2_share), (t.c3_age, t.c3_share)):
         views = views - m.where(age >= at, share * raw_views(m, t, at), 0.0)
+    for change in changes:
+        switch = change.start + t.recount_at * (change.end - change.start)
+        in_scope = (t.duration <= SHORT_SECONDS) | (not change.shorts_only)
+        factor = change.low + t.recount_by * (change.high - change.low)
+        views = views * m.where(in_scope & (ts >= switch), factor, 1.0)
     visible = (ts >= t.published) & (ts < t.gone_at)
     return views, raw * t.like_ratio, raw * t.comment_ratio, visible

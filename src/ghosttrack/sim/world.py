@@ -108,6 +108,8 @@ class Traits(NamedTuple):
     c2_share: float
     c3_age: float
     c3_share: float
+    recount_at: float
+    recount_by: float
     duration: int
 
     @property
@@ -151,6 +153,8 @@ class TraitArrays(NamedTuple):
     c2_share: Any
     c3_age: Any
     c3_share: Any
+    recount_at: Any
+    recount_by: Any
     duration: Any
 
     def rows(self) -> list[Traits]:
@@ -196,6 +200,19 @@ class VideoInfo:
     category_id: str
     published_at: datetime
     duration_seconds: int
+
+
+@dataclass(frozen=True, slots=True)
+class Spike:
+    """A viral spike the world planted: from ``onset_at`` the video gains ``size`` extra views,
+    63 % of them within ``duration`` (an exponential approach)."""
+
+    video_id: str
+    channel_id: str
+    published_at: datetime
+    onset_at: datetime
+    size: float
+    duration: timedelta
 
 
 @dataclass(frozen=True, slots=True)
@@ -269,7 +286,8 @@ class World:
 
     Most uploads lie before ``epoch`` (a back catalogue over years); each channel keeps
     uploading on its rhythm for ``horizon`` after it, so discovery finds new uploads as
-    simulated time passes.
+    simulated time passes. ``view_changes``: changes in what YouTube counts as a view, which
+    make counts jump (none by default).
     """
 
     def __init__(
@@ -280,6 +298,7 @@ class World:
         epoch: datetime = DEFAULT_EPOCH,
         horizon: timedelta = DEFAULT_HORIZON,
         trait_cache: int = 4096,
+        view_changes: Sequence[model.ViewChange] = (),
     ) -> None:
         if videos < 1:
             raise ValueError("a world needs at least one video")
@@ -287,6 +306,7 @@ class World:
             raise ValueError("a world needs at least one channel")
         self.seed = seed
         self.video_count = videos
+        self.view_changes = tuple(view_changes)
         self.epoch = ensure_utc(epoch)
         self.horizon = horizon
         self._epoch_ts = self.epoch.timestamp()
@@ -519,7 +539,7 @@ class World:
 
     def observe(self, traits: Traits, ts: float) -> tuple[int, int | None, int | None] | None:
         """(views, likes, comments) at ``ts``; None when the video is not public then."""
-        views, likes, comments, visible = model.observe(SCALAR, traits, ts)
+        views, likes, comments, visible = model.observe(SCALAR, traits, ts, self.view_changes)
         if not visible:
             return None
         return (
@@ -536,7 +556,7 @@ class World:
         if not indices:
             return []
         t = self.batch(indices)
-        views, likes, comments, visible = model.observe(VECTOR, t, ts)
+        views, likes, comments, visible = model.observe(VECTOR, t, ts, self.view_changes)
         columns = zip(
             video_ids if video_ids is not None else [self.video_id(i) for i in indices],
             indices,
@@ -629,6 +649,39 @@ class World:
             if len(found) >= n:
                 break
         return found[:n]
+
+    def spikes(
+        self,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        indices: Iterable[int] | None = None,
+    ) -> list[Spike]:
+        """The viral spikes planted (by the seed) among ``indices`` (default: every video) whose
+        onset falls in ``[since, until)``, by onset: the truth breakout detection is scored on."""
+        low = -math.inf if since is None else to_ts(since)
+        high = math.inf if until is None else to_ts(until)
+        numbers = (
+            np.arange(self.video_count, dtype=np.int64)
+            if indices is None
+            else np.fromiter(indices, dtype=np.int64)
+        )
+        found: list[Spike] = []
+        for first in range(0, len(numbers), 65_536):
+            t = self.batch(numbers[first : first + 65_536].tolist())
+            onset = t.published + t.viral_age
+            hit = np.flatnonzero(np.isfinite(onset) & (onset >= low) & (onset < high))
+            found += [
+                Spike(
+                    video_id=self.video_id(int(t.number[i])),
+                    channel_id=self.channels[int(t.channel[i])].channel_id,
+                    published_at=from_ts(float(t.published[i])),
+                    onset_at=from_ts(float(onset[i])),
+                    size=float(t.viral_size[i]),
+                    duration=timedelta(seconds=float(t.viral_tau[i])),
+                )
+                for i in hit.tolist()
+            ]
+        return sorted(found, key=lambda s: (s.onset_at, s.video_id))
 
     def channel_ids(self, n: int) -> list[str]:
         return [c.channel_id for c in self.channels[:n]]
