@@ -21,6 +21,7 @@ import pyarrow as pa
 from ghosttrack.clock import Clock, SystemClock
 from ghosttrack.errors import VaultError
 from ghosttrack.vault import layout, query, schema
+from ghosttrack.vault.derived import DerivedTables
 from ghosttrack.vault.records import ChannelSample, Sample, VaultStats
 from ghosttrack.vault.storage import Storage, StoredFile, open_storage
 
@@ -37,6 +38,11 @@ class Vault:
 
     def __repr__(self) -> str:
         return f"Vault({self._storage.uri!r})"
+
+    @property
+    def derived(self) -> DerivedTables:
+        """Tables computed from the samples (analytics' ``video_trends``), beside them."""
+        return DerivedTables(self._storage)
 
     # Writing
 
