@@ -76,6 +76,21 @@ def test_add_counts_new_and_present_rows(db: Database) -> None:
     assert ids(db.watchlist.get([vid(1), vid(2), vid(3)])) == [vid(1), vid(2), vid(3)]
 
 
+def test_scan_pages_through_every_row_by_id_and_filters_a_channel(db: Database) -> None:
+    mine, other = "UC" + "a" * 22, "UC" + "b" * 22
+    db.watchlist.add(
+        [entry(i, channel_id=mine if i % 3 == 0 else other) for i in (5, 1, 4, 3, 2, 6)],
+        revive_removed=False,
+    )
+    pages, after = [], None
+    while page := db.watchlist.scan(after=after, limit=4):
+        pages.append(ids(page))
+        after = page[-1].video_id
+    assert pages == [[vid(1), vid(2), vid(3), vid(4)], [vid(5), vid(6)]]
+    assert ids(db.watchlist.scan(after=None, limit=10, channel_id=mine)) == [vid(3), vid(6)]
+    assert ids(db.watchlist.scan(after=vid(3), limit=10, channel_id=mine)) == [vid(6)]
+
+
 def test_add_leaves_an_existing_row_as_it_is(db: Database) -> None:
     db.watchlist.add([entry(1, tier="WEEKLY")], revive_removed=True)
     db.watchlist.add([entry(1, tier="HOURLY")], revive_removed=True)

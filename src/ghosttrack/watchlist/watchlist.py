@@ -100,6 +100,16 @@ def select_entries(video_ids: Sequence[str]) -> sa.Select[Any]:
     return sa.select(*WATCH_COLUMNS).where(W.video_id.in_(video_ids))
 
 
+def select_page(after: str | None, limit: int, channel_id: str | None) -> sa.Select[Any]:
+    """A page of rows by video_id, after ``after``; of one channel when given."""
+    stmt = sa.select(*WATCH_COLUMNS).order_by(W.video_id).limit(limit)
+    if after is not None:
+        stmt = stmt.where(W.video_id > after)
+    if channel_id is not None:
+        stmt = stmt.where(W.channel_id == channel_id)
+    return stmt
+
+
 def update_status(
     video_ids: Sequence[str], status: VideoStatus, next_track_at: datetime
 ) -> sa.Update:
@@ -316,6 +326,15 @@ class WatchlistStore:
             for chunk in id_chunks(video_ids):
                 found.update((r.video_id, to_entry(r)) for r in conn.execute(select_entries(chunk)))
         return [found[v] for v in video_ids if v in found]
+
+    def scan(
+        self, *, after: str | None, limit: int, channel_id: str | None = None
+    ) -> list[WatchEntry]:
+        """Up to ``limit`` rows with ``video_id > after`` (from the first when None), by
+        video_id: the whole watchlist a page at a time (analytics). ``channel_id``: one
+        channel's rows."""
+        with self._tx.read() as conn:
+            return [to_entry(r) for r in conn.execute(select_page(after, limit, channel_id))]
 
     def set_status(
         self, video_ids: Sequence[str], status: VideoStatus, *, next_track_at: datetime
