@@ -4,4 +4,5 @@ pytest_plugins = [
     "tests.fixtures.postgres",
     "tests.fixtures.sim",
     "tests.fixtures.web",
+    "tests.fixtures.tracked",
 ]

@@ -49,6 +49,29 @@ class TierSetting(BaseSettings):
         return None if value is None else parse_duration(value)
 
 
+class MethodologyChangeSetting(BaseSettings):
+    """A change in how YouTube counts views, from ``ghosttrack.toml``
+    (``[[methodology_changes]]``), added to the changes ghosttrack knows of."""
+
+    model_config = SettingsConfigDict(extra="forbid")
+
+    start: datetime
+    end: datetime
+    scope: str = "all"
+    note: str = ""
+
+    @field_validator("start", "end")
+    @classmethod
+    def _utc(cls, value: datetime) -> datetime:
+        return ensure_utc(value)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> MethodologyChangeSetting:
+        if self.end < self.start:
+            raise ValueError(f"methodology change {self.note!r}: end is before start")
+        return self
+
+
 class Settings(BaseSettings):
     """Everything configurable in ghosttrack, with its default."""
 
@@ -209,6 +232,40 @@ class Settings(BaseSettings):
         0.95, ge=0, le=1, description="Alert when the on-schedule share falls below this."
     )
 
+    # Analytics: video_trends, scores, forecasts, breakouts
+    trends_every: timedelta = Field(
+        timedelta(hours=1), description="How often `run` refreshes video_trends (new samples)."
+    )
+    trends_full_every: timedelta = Field(
+        timedelta(days=7),
+        description="How often that refresh recomputes every video (late samples, imports).",
+    )
+    score_peers: int = Field(
+        20, ge=1, le=200, description="Recent uploads of a channel a typical figure rests on."
+    )
+    score_min_peers: int = Field(
+        5, ge=1, description="Fewer recent uploads with a value at that age: no score."
+    )
+    peer_window: timedelta = Field(
+        timedelta(days=365), description="How long before a video its peers may be published."
+    )
+    breakout_ratio: float = Field(
+        5.0, gt=1, description="k: a breakout gains at least k times its baseline."
+    )
+    breakout_acceleration: float = Field(
+        1.5, ge=1, description="...and its other baseline (channel or own pace) this many times."
+    )
+    breakout_min_views: int = Field(
+        1000, ge=0, description="Views an interval must gain to be a breakout."
+    )
+    forecast_min_videos: int = Field(
+        20, ge=2, description="Videos that reached 30 days needed to fit the 30-day forecast."
+    )
+    methodology_changes: list[MethodologyChangeSetting] = Field(
+        default_factory=list,
+        description="Changes in how YouTube counts views, beyond the known ones (toml).",
+    )
+
     @field_validator("youtube_api_keys", mode="before")
     @classmethod
     def _split_keys(cls, value: Any) -> Any:
@@ -243,6 +300,11 @@ class Settings(BaseSettings):
     )
     @classmethod
     def _hunter_durations(cls, value: Any) -> Any:
+        return parse_duration(value)
+
+    @field_validator("trends_every", "trends_full_every", "peer_window", mode="before")
+    @classmethod
+    def _analytics_durations(cls, value: Any) -> Any:
         return parse_duration(value)
 
     @field_validator("feed_sample_tiers", mode="before")
@@ -283,7 +345,19 @@ class Settings(BaseSettings):
                 "channel_poll_min must be positive and at most channel_poll_max "
                 "(GHOSTTRACK_CHANNEL_POLL_MIN, GHOSTTRACK_CHANNEL_POLL_MAX)"
             )
-        for name in ("channel_stats_every", "search_every", "alert_every"):
+        if self.score_min_peers > self.score_peers:
+            raise ValueError(
+                "score_min_peers must be at most score_peers "
+                "(GHOSTTRACK_SCORE_MIN_PEERS, GHOSTTRACK_SCORE_PEERS)"
+            )
+        for name in (
+            "channel_stats_every",
+            "search_every",
+            "alert_every",
+            "trends_every",
+            "trends_full_every",
+            "peer_window",
+        ):
             if getattr(self, name) <= timedelta(0):
                 raise ValueError(f"{name} must be positive (GHOSTTRACK_{name.upper()})")
         return self

@@ -3,7 +3,7 @@ registered on it, one line each. Settings are read once, by the command that run
 
 from __future__ import annotations
 
-from ghosttrack.cli import channels, db, searches, status, track, videos, web
+from ghosttrack.cli import analytics, channels, db, searches, status, track, videos, web
 from ghosttrack.cli.app import app
 from ghosttrack.cli.discover import discover
 from ghosttrack.cli.migrate import migrate
@@ -28,6 +28,11 @@ app.add_typer(searches.app, name="searches")
 app.command("discover")(discover)
 app.command("migrate")(migrate)
 app.command("serve")(web.serve)
+app.command("video")(analytics.video)
+app.command("top")(analytics.top)
+app.command("breakouts")(analytics.breakouts)
+app.command("channel")(analytics.channel)
+app.add_typer(analytics.trends_app, name="trends")
 
 
 def main() -> None:

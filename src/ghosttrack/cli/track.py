@@ -166,7 +166,9 @@ async def _daemon(rt: Runtime, login_hint: str | None = None) -> None:
         if rt.settings.web_in_run:
             web = open_web(rt, youtube, telemetry, worker=tracker.worker, login_hint=login_hint)
         alerts = Alerts(rt.db.watchlist, rt.db.jobs, rt.db.ledger, rt.clock, rt.settings)
-        tasks = default_tasks(rt.db, rt.clock, rt.settings, worker=tracker.worker, alerts=alerts)
+        tasks = default_tasks(
+            rt.db, rt.clock, rt.settings, worker=tracker.worker, alerts=alerts, vault=rt.vault
+        )
         daemon = Daemon(
             tracker,
             rt.db.watchlist,

@@ -9,6 +9,7 @@ from ghosttrack.clock import Clock
 from ghosttrack.maintenance.janitor import run_janitor
 from ghosttrack.maintenance.runner import Task
 from ghosttrack.settings import Settings
+from ghosttrack.vault.vault import Vault
 from ghosttrack.watchlist.database import Database
 
 
@@ -19,9 +20,11 @@ def default_tasks(
     *,
     worker: str | None,
     alerts: Alerts | None = None,
+    vault: Vault | None = None,
 ) -> list[Task]:
     """Every maintenance task, in the order they run when several are due together; the alert
-    check when ``alerts`` is given (``ghosttrack run`` gives it)."""
+    check when ``alerts`` is given (``ghosttrack run`` gives it), the vault's tasks when a
+    vault is given."""
     tasks = [
         Task(
             "janitor",
@@ -31,4 +34,14 @@ def default_tasks(
     ]
     if alerts is not None:
         tasks.append(Task("alerts", settings.alert_every, alerts.check))
+    if vault is not None:
+        from ghosttrack.maintenance.trends import run_trends_refresh
+
+        tasks.append(
+            Task(
+                "trends",
+                settings.trends_every,
+                partial(run_trends_refresh, db, vault, clock, settings, worker=worker),
+            )
+        )
     return tasks

@@ -23,6 +23,7 @@ class JobKind(StrEnum):
     IMPORT = "import"
     MIGRATE = "migrate"
     MAINTENANCE = "maintenance"
+    TRENDS = "trends"  # a refresh of analytics' video_trends
 
 
 #: The error text of a job whose worker died without recording its end.
