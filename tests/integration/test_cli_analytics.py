@@ -7,6 +7,7 @@ import json
 import logging
 from collections.abc import Iterator
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
@@ -73,6 +74,9 @@ def test_top_breakouts_and_channel_as_json(tracked_world: Tracked) -> None:
     assert code == 0, out
     report = json.loads(out)
     assert report["derived"]["videos_tracked"] > 0
+    days = report["sampled"]["days"]
+    assert len(days) == 30
+    assert days[1]["views_change"] == days[1]["views"] - days[0]["views"]
     shares = [p["median_share_of_30d_views"] for p in report["derived"]["lifecycle"]]
     assert shares[-1] == 1.0
     assert all(s is None or 0 <= s <= 1.5 for s in shares)
@@ -96,3 +100,31 @@ def test_sparkline_scales_values_to_blocks() -> None:
     assert sparkline([5.0, 5.0]) == "▁▁"
     assert len(sparkline([float(i) for i in range(1000)], width=50)) == 50
     assert sparkline([1.0, float("nan"), 2.0]) == "▁ █"
+
+
+def test_sql_as_table_csv_and_json(tracked_world: Tracked) -> None:
+    query = "SELECT video_id, views FROM video_trends ORDER BY views DESC"
+    code, out = run(tracked_world, "sql", query, "--limit", "3")
+    assert code == 0, out
+    assert "video_id" in out
+    assert "3 shown (--csv or --json for all)" in out
+    code, out = run(tracked_world, "sql", query, "--csv")
+    assert code == 0, out
+    lines = out.strip().splitlines()
+    assert lines[0] == '"video_id","views"'
+    assert len(lines) > 100
+    code, out = run(tracked_world, "sql", "SELECT 1 AS one, 'x' AS two", "--json")
+    assert code == 0, out
+    assert json.loads(out) == [{"one": 1, "two": "x"}]
+    code, out = run(tracked_world, "sql", "DELETE FROM metrics")
+    assert code == 2
+    assert "only reads" in out
+
+
+def test_export_writes_the_file(tracked_world: Tracked, tmp_path: Path) -> None:
+    video_id = tracked_world.world.video_ids(1, published_before=tracked_world.end)[0]
+    target = tmp_path / "video.parquet"
+    code, out = run(tracked_world, "export", str(target), "--video", video_id)
+    assert code == 0, out
+    assert "samples to" in out
+    assert target.exists()

@@ -11,13 +11,15 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import duckdb
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
-from ghosttrack.analytics import ages, events, queries, trends
+from ghosttrack.analytics import ages, events, queries, readonly, trends
 from ghosttrack.analytics import watchlist as wl
 from ghosttrack.analytics.forecast import Model
 from ghosttrack.analytics.methodology import MethodologyChange, overlapping
@@ -181,7 +183,11 @@ class Analytics:
         now = self._clock.now()
         with self._connection() as connection:
             self._vault.register(connection, since=now - timedelta(days=days + 1))
+            # a day more than shown, for the first day's change
             daily = queries.channel_days(connection, channel_id, now - timedelta(days=days + 1))
+            daily = daily.filter(
+                pc.greater_equal(daily.column("day"), (now - timedelta(days=days)).date())
+            )
             has_trends = self._vault.derived.register(connection, TABLE)
             rows = (
                 queries.trend_rows(connection, "channel_id = ?", [channel_id])
@@ -200,6 +206,42 @@ class Analytics:
             lifecycle=_lifecycle(grid),
             top=_top_of(rows),
             refreshed_at=self.refreshed_at(),
+        )
+
+    # --- your own queries, exports -----------------------------------------------------------
+
+    def sql(self, query: str) -> pa.Table:
+        """A read-only query over the views ``metrics``, ``channel_metrics``, ``watchlist`` and
+        ``video_trends`` (InputError for anything but a query); the whole result."""
+        return readonly.table(self._vault, self._entries, query)
+
+    def sql_batches(
+        self, query: str, batch_rows: int = readonly.BATCH_ROWS
+    ) -> Iterator[pa.RecordBatch]:
+        """The same, streamed a batch at a time (for results too big to hold)."""
+        return readonly.batches(self._vault, self._entries, query, batch_rows)
+
+    def export(
+        self,
+        target: Path,
+        *,
+        video_id: str | None = None,
+        channel_id: str | None = None,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        file_format: str | None = None,
+    ) -> readonly.Exported:
+        """Samples of a video, a channel's videos and/or a period to CSV or Parquet (format from
+        the file name unless given), streamed; the file appears whole or not at all."""
+        return readonly.export(
+            self._vault,
+            self._entries,
+            target,
+            video_id=video_id,
+            channel_id=channel_id,
+            since=since,
+            until=until,
+            file_format=file_format,
         )
 
     # --- plumbing ----------------------------------------------------------------------------

@@ -1,14 +1,16 @@
-"""``ghosttrack video|top|breakouts|channel|trends``: what the samples say, from the analytics
-facade. Every derived figure is printed as ghosttrack's, not YouTube's."""
+"""``ghosttrack video|top|breakouts|channel|trends|sql|export``: what the samples say, from the
+analytics facade. Every derived figure is printed as ghosttrack's, not YouTube's."""
 
 from __future__ import annotations
 
+import io
 import json
 import math
 import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
@@ -332,3 +334,90 @@ def trends_refresh(
         f"video_trends: {result.videos} videos recomputed ({kind}), {result.total} in all, "
         f"in {result.seconds:.1f} s"
     )
+
+
+def sql(
+    query: Annotated[str, typer.Argument(help="One or more SELECT queries (the last is shown).")],
+    as_csv: Annotated[bool, typer.Option("--csv", help="All rows as CSV, streamed.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="All rows as JSON, streamed.")] = False,
+    limit: Annotated[int, typer.Option(min=1, help="Rows shown as a table.")] = 50,
+) -> None:
+    """Read-only SQL over the views metrics, channel_metrics, watchlist and video_trends
+    (video_trends' figures are ghosttrack's). Statements that would write are refused."""
+    with analytics() as a:
+        batches = a.sql_batches(query)
+        if as_csv:
+            _write_csv(batches)
+        elif as_json:
+            _write_json(batches)
+        else:
+            _print_rows(batches, limit)
+
+
+def _write_csv(batches: Iterator[Any]) -> None:
+    import pyarrow.csv as pcsv
+
+    header = True
+    for batch in batches:
+        sink = io.BytesIO()
+        pcsv.write_csv(batch, sink, pcsv.WriteOptions(include_header=header))
+        sys.stdout.write(sink.getvalue().decode())
+        header = False
+
+
+def _write_json(batches: Iterator[Any]) -> None:
+    from ghosttrack.analytics.records import table_json
+
+    first = True
+    sys.stdout.write("[")
+    for batch in batches:
+        for row in table_json(batch):
+            sys.stdout.write(("\n" if first else ",\n") + json.dumps(row))
+            first = False
+    sys.stdout.write("\n]\n")
+
+
+def _print_rows(batches: Iterator[Any], limit: int) -> None:
+    from rich.table import Table
+
+    from ghosttrack.analytics.records import table_json
+    from ghosttrack.cli.app import console
+
+    shown, total, table = 0, 0, None
+    for batch in batches:
+        if table is None:
+            table = Table(*batch.schema.names)
+        total += batch.num_rows
+        for row in table_json(batch.slice(0, max(0, limit - shown))):
+            table.add_row(*("" if v is None else str(v) for v in row.values()))
+            shown += 1
+    if table is not None:
+        console.print(table)
+    more = f", {shown} shown (--csv or --json for all)" if total > shown else ""
+    console.print(f"[dim]{total} rows{more}[/]")
+
+
+def export(
+    target: Annotated[Path, typer.Argument(help="The file to write: .csv or .parquet.")],
+    video: Annotated[str | None, typer.Option(help="Only this video's samples.")] = None,
+    channel: Annotated[str | None, typer.Option(help="Only this channel's videos.")] = None,
+    since: Annotated[datetime | None, typer.Option(help="Samples from (ISO-8601).")] = None,
+    until: Annotated[datetime | None, typer.Option(help="…and before (ISO-8601).")] = None,
+    file_format: Annotated[
+        str | None, typer.Option("--format", help="csv or parquet (default: from the name).")
+    ] = None,
+) -> None:
+    """Samples of a video, a channel or a period to a CSV or Parquet file, streamed."""
+    from ghosttrack.cli.app import console
+    from ghosttrack.clock import ensure_utc
+
+    with analytics() as a:
+        done = a.export(
+            target,
+            video_id=video,
+            channel_id=channel,
+            since=ensure_utc(since) if since else None,
+            until=ensure_utc(until) if until else None,
+            file_format=file_format,
+        )
+    console.print(f"wrote {done.rows} samples to {done.path} ({done.format})")

@@ -33,6 +33,8 @@ app.command("top")(analytics.top)
 app.command("breakouts")(analytics.breakouts)
 app.command("channel")(analytics.channel)
 app.add_typer(analytics.trends_app, name="trends")
+app.command("sql")(analytics.sql)
+app.command("export")(analytics.export)
 
 
 def main() -> None:
