@@ -25,7 +25,6 @@ from ghosttrack.analytics import watchlist as wl
 from ghosttrack.analytics.breakouts import Rule
 from ghosttrack.analytics.forecast import Model
 from ghosttrack.analytics.methodology import MethodologyChange, changes_table
-from ghosttrack.analytics.trends import LatestIntervals
 from ghosttrack.clock import Clock
 from ghosttrack.settings import Settings
 from ghosttrack.vault.vault import Vault
@@ -104,18 +103,16 @@ def refresh(
         vault.register(connection, since=since)
         changed = queries.changed_videos(connection, since)
         vault.register(connection)
-        fresh: list[pa.Table] = []
-        latest: list[LatestIntervals] = []
-        for videos, samples in histories(connection, entries, changed.column("video_id")):
-            fresh.append(trends.own_figures(videos, samples))
-            latest.append(LatestIntervals.of(trends.series_of(videos, samples)))
+        fresh = [
+            trends.own_figures(videos, samples)
+            for videos, samples in histories(connection, entries, changed.column("video_id"))
+        ]
     finally:
         connection.close()
     table = merge(old, fresh)
-    rows = rows_of(table, changed.column("video_id"))
     model = trends.fit_forecast(table, settings)
-    if len(rows):
-        table = trends.compare(table, rows, model, _concat_latest(latest), settings)
+    # Every row is compared again: a peer's new samples can change an older video's score.
+    table = trends.compare(table, model, settings)
     newest = _newest(changed, state)
     now = clock.now()
     vault.derived.write(
@@ -129,7 +126,7 @@ def refresh(
             DERIVED_BY: DERIVED_NOTE,
         },
     )
-    return RefreshResult(full, len(rows), table.num_rows, newest, time.perf_counter() - started)
+    return RefreshResult(full, len(changed), table.num_rows, newest, time.perf_counter() - started)
 
 
 def histories(
@@ -162,15 +159,6 @@ def rows_of(table: pa.Table, video_ids: pa.ChunkedArray | pa.Array) -> np.ndarra
     """Row numbers of ``video_ids`` in ``table``, in the order of ``video_ids``."""
     found = pc.index_in(video_ids, value_set=table.column("video_id").combine_chunks())
     return np.asarray(found.to_numpy(zero_copy_only=False), dtype=np.int64)
-
-
-def _concat_latest(parts: list[LatestIntervals]) -> LatestIntervals:
-    return LatestIntervals(
-        *(
-            np.concatenate([getattr(p, f) for p in parts])
-            for f in LatestIntervals.__dataclass_fields__
-        )
-    )
 
 
 def _newest(changed: pa.Table, state: State | None) -> datetime | None:

@@ -181,8 +181,14 @@ def increases(series: Series) -> Floats:
     source = np.where(up_ok, np.arange(len(rate)), 0)
     np.maximum.accumulate(source, out=source)
     bridged = np.where(up_ok, np.nan_to_num(step, nan=0.0), rate[source] * gap)
-    total: Floats = np.cumsum(np.where(first, 0.0, bridged))
-    return total - np.repeat(total[series.starts], series.counts)
+    # Summed in whole thousandths of a view: exact, so a video's totals do not depend on which
+    # other videos share the arrays (a float running sum would carry their rounding).
+    milli = np.round(np.where(first, 0.0, bridged) * 1000.0).astype(np.int64)
+    total = np.cumsum(milli)
+    started = total - np.repeat(
+        total[series.starts[series.counts > 0]], series.counts[series.counts > 0]
+    )
+    return np.asarray(started, dtype=np.float64) / 1000.0
 
 
 @dataclass(frozen=True)

@@ -96,9 +96,8 @@ class Analytics:
             )
         table = pa.concat_tables([neighbours.cast(trends.SCHEMA), own])
         row = np.array([table.num_rows - 1])
-        latest = trends.LatestIntervals.of(trends.series_of(videos, samples))
         model = state.model if state else trends.fit_forecast(table, self._trends)
-        compared = trends.compare(table, row, model, latest, self._trends)
+        compared = trends.compare(table, model, self._trends, rows=row)
         return self._report(compared.slice(table.num_rows - 1).to_pylist()[0], model, state)
 
     def series(
@@ -324,8 +323,8 @@ class Analytics:
 
 
 def _breakout_of(row: dict[str, Any]) -> Breakout:
-    start, end = row["breakout_from"], row["last_sample_at"]
-    gain = _f(row["breakout_gain"]) or 0.0
+    start, end = row["interval_from"], row["last_sample_at"]
+    gain = _f(row["interval_gain"]) or 0.0
     hours = (end - start).total_seconds() / HOUR
     return Breakout(
         video_id=str(row["video_id"]),

@@ -23,7 +23,16 @@ import pyarrow.compute as pc
 from ghosttrack.analytics import ages, forecast, peers
 from ghosttrack.analytics.breakouts import Rule, judge
 from ghosttrack.analytics.methodology import MethodologyChange, overlapping
-from ghosttrack.analytics.series import HOUR, Floats, Ints, Series, at_ages, intervals, velocity
+from ghosttrack.analytics.series import (
+    HOUR,
+    Floats,
+    Intervals,
+    Ints,
+    Series,
+    at_ages,
+    intervals,
+    velocity,
+)
 from ghosttrack.analytics.series import negative_steps as count_negative_steps
 
 UTC_MICROS = pa.timestamp("us", tz="UTC")
@@ -31,8 +40,10 @@ GRID_TYPE = pa.list_(pa.float32())
 FLOAT = pa.float64()
 COUNTS = ("views", "likes", "comments")
 
-#: Columns of video_trends, in order, with their types. ``grid`` holds the views at the age
-#: grid (``ages.GRID``) and is for comparisons; the SQL view leaves it out.
+#: Columns of video_trends, in order, with their types. ``interval_*``: the latest interval
+#: between two samples (its start, views gained, and what the video's own pace before it would
+#: have gained), which breakouts judge. ``grid`` holds the views at the age grid (``ages.GRID``)
+#: and is for comparisons; the SQL view leaves it out.
 SCHEMA = pa.schema(
     [
         ("video_id", pa.string()),
@@ -53,6 +64,9 @@ SCHEMA = pa.schema(
         ("velocity_24h", pa.float64()),
         ("lifetime_average", pa.float64()),
         ("negative_steps", pa.int64()),
+        ("interval_from", UTC_MICROS),
+        ("interval_gain", pa.float64()),
+        ("interval_before", pa.float64()),
         ("score", pa.float64()),
         ("score_median", pa.float64()),
         ("score_peers", pa.int64()),
@@ -63,8 +77,6 @@ SCHEMA = pa.schema(
         ("forecast_from_hours", pa.float64()),
         ("forecast_error", pa.float64()),
         ("breakout", pa.bool_()),
-        ("breakout_from", UTC_MICROS),
-        ("breakout_gain", pa.float64()),
         ("breakout_channel_ratio", pa.float64()),
         ("breakout_own_ratio", pa.float64()),
         ("breakout_peers", pa.int64()),
@@ -187,6 +199,10 @@ def own_figures(videos: pa.Table, samples: pa.Table) -> pa.Table:
     columns["velocity_24h"] = _nullable(v.day)
     columns["lifetime_average"] = _nullable(v.lifetime_average)
     columns["negative_steps"] = pa.array(count_negative_steps(s))
+    latest = _latest_interval(s)
+    columns["interval_from"] = _timestamps(latest.t0)
+    columns["interval_gain"] = _nullable(latest.gain)
+    columns["interval_before"] = _nullable(latest.before)
     for name in COMPARED:
         columns[name] = pa.nulls(len(s), SCHEMA.field(name).type)
     columns["grid"] = grid_column(at_ages(s, s.views, ages.GRID))
@@ -194,9 +210,10 @@ def own_figures(videos: pa.Table, samples: pa.Table) -> pa.Table:
 
 
 def grid_column(grid: Floats) -> pa.Array:
-    """A (videos × grid) matrix as a list<float32> column (NaN kept: unknown)."""
+    """A (videos × grid) matrix as a list<float32> column (NaN: null, unknown)."""
     n, k = grid.shape
-    flat = pa.array(grid.astype(np.float32).reshape(-1))
+    values = grid.astype(np.float32).reshape(-1)
+    flat = pa.array(values, mask=np.isnan(values))
     return pa.ListArray.from_arrays(pa.array(np.arange(n + 1, dtype=np.int32) * k), flat)
 
 
@@ -229,116 +246,143 @@ def fit_forecast(table: pa.Table, settings: Settings) -> forecast.Model:
     return forecast.fit(grid[reached], fold_of(ids), settings.min_forecast_videos)
 
 
+#: Rows compared at once (bounds the (rows × peers) matrices: ~30 MB each).
+COMPARE_CHUNK = 100_000
+
+
 def compare(
     table: pa.Table,
-    rows: Ints,
     model: forecast.Model,
-    latest: LatestIntervals,
     settings: Settings,
+    rows: Ints | None = None,
 ) -> pa.Table:
-    """``table`` with the comparison columns of ``rows`` filled in (the others kept): scores
-    against each video's channel peers among all rows, forecasts from ``model``, and the
-    verdict on each row's latest interval (``latest``, aligned with ``rows``)."""
+    """``table`` with the comparison columns filled in for ``rows`` (default: all) — scores
+    against each video's channel peers among all rows, forecasts from ``model``, and the verdict
+    on each row's latest interval — the others kept as they are."""
     grid = grid_matrix(table.column("grid"))
     channel = channel_codes(table.column("channel_id"))
     published = seconds(table.column("published_at"))
-    age = floats(table.column("age_hours"))[rows] * HOUR
-    candidates = peers.candidates(
-        channel, published, rows, 2 * settings.peers, settings.peer_window_seconds
+    chosen = np.arange(table.num_rows, dtype=np.int64) if rows is None else rows
+    context = _Context(
+        grid,
+        channel,
+        published,
+        floats(table.column("age_hours")) * HOUR,
+        floats(table.column("views")),
+        _Latest(
+            seconds(table.column("interval_from")),
+            seconds(table.column("last_sample_at")),
+            floats(table.column("interval_gain")),
+            floats(table.column("interval_before")),
+        ),
     )
-    values: dict[str, Floats | Ints | np.ndarray] = {}
-    now = peers.typical(ages.grid_at(grid, candidates, age[:, None]), settings.peers)
-    values["score"] = peers.score(floats(table.column("views"))[rows], now, settings.min_peers)
+    parts = [
+        _compare_rows(context, chosen[first : first + COMPARE_CHUNK], model, settings)
+        for first in range(0, len(chosen), COMPARE_CHUNK)
+    ]
+    values = {
+        name: np.concatenate([p[name] for p in parts]) if parts else np.empty(0)
+        for name in COMPARED
+    }
+    return _replace_rows(table, chosen, values)
+
+
+@dataclass(frozen=True)
+class _Latest:
+    """Each row's latest interval: start and end (Unix seconds), gain, own-pace baseline."""
+
+    t0: Floats
+    t1: Floats
+    gain: Floats
+    before: Floats
+
+
+@dataclass(frozen=True)
+class _Context:
+    """What comparing needs of every row."""
+
+    grid: Floats
+    channel: Ints
+    published: Floats
+    age: Floats  # seconds, at the last sample
+    views: Floats
+    latest: _Latest
+
+
+def _compare_rows(
+    c: _Context, rows: Ints, model: forecast.Model, settings: Settings
+) -> dict[str, np.ndarray]:
+    candidates = peers.candidates(
+        c.channel, c.published, rows, 2 * settings.peers, settings.peer_window_seconds
+    )
+    age = c.age[rows]
+    values: dict[str, np.ndarray] = {}
+    now = peers.typical(ages.grid_at(c.grid, candidates, age[:, None]), settings.peers)
+    values["score"] = peers.score(c.views[rows], now, settings.min_peers)
     values["score_median"] = now.median
     values["score_peers"] = now.count
     for (label, _), column in zip(ages.MILESTONES, ages.MILESTONE_COLUMNS, strict=True):
         at = peers.typical(
-            np.where(candidates >= 0, grid[candidates, column], np.nan), settings.peers
+            np.where(candidates >= 0, c.grid[candidates, column], np.nan), settings.peers
         )
-        values[f"score_{label}"] = peers.score(grid[rows, column], at, settings.min_peers)
-    predicted = forecast.predict(model, grid[rows], age)
+        values[f"score_{label}"] = peers.score(c.grid[rows, column], at, settings.min_peers)
+    predicted = forecast.predict(model, c.grid[rows], age)
     values["forecast_30d"] = predicted.views
     values["forecast_low"] = predicted.low
     values["forecast_high"] = predicted.high
     values["forecast_from_hours"] = predicted.from_age / HOUR
     values["forecast_error"] = predicted.median_error
-    values.update(judge_latest(grid, candidates, latest, settings))
-    return _replace_rows(table, rows, values)
-
-
-@dataclass(frozen=True)
-class LatestIntervals:
-    """Each compared row's latest interval (NaN where a video has one sample)."""
-
-    t0: Floats
-    t1: Floats
-    a0: Floats
-    a1: Floats
-    gain: Floats
-    before: Floats
-
-    @classmethod
-    def of(cls, series: Series) -> LatestIntervals:
-        """From a Series of the compared rows (one video per row, in order)."""
-        n = len(series)
-        out = {f: np.full(n, np.nan) for f in ("t0", "t1", "a0", "a1", "gain", "before")}
-        has = series.counts >= 2
-        mask = np.zeros(len(series.t), dtype=bool)
-        mask[series.last[has]] = True
-        found = intervals(series, mask)
-        for name in out:
-            out[name][found.video] = getattr(found, name)
-        return cls(**out)
-
-
-def judge_latest(
-    grid: Floats, candidates: Ints, latest: LatestIntervals, settings: Settings
-) -> dict[str, Floats | Ints | np.ndarray]:
-    """The breakout columns for each compared row's latest interval."""
+    t0, t1 = c.latest.t0[rows], c.latest.t1[rows]
+    gain = c.latest.gain[rows]
+    published = c.published[rows]
     judged = judge(
-        latest.gain,
-        ages.grid_at(grid, candidates, latest.a0[:, None]),
-        ages.grid_at(grid, candidates, latest.a1[:, None]),
-        latest.before,
-        overlapping(latest.t0, latest.t1, settings.changes),
+        gain,
+        ages.grid_at(c.grid, candidates, (t0 - published)[:, None]),
+        ages.grid_at(c.grid, candidates, (t1 - published)[:, None]),
+        c.latest.before[rows],
+        overlapping(t0, t1, settings.changes),
         settings.rule,
     )
-    known = ~np.isnan(latest.gain)
-    return {
-        "breakout": np.where(known, judged.breakout, False),
-        "breakout_from": latest.t0,
-        "breakout_gain": latest.gain,
-        "breakout_channel_ratio": judged.channel_ratio,
-        "breakout_own_ratio": judged.own_ratio,
-        "breakout_peers": np.where(known, judged.peers, 0),
-    }
+    known = ~np.isnan(gain)
+    values["breakout"] = np.where(known, judged.breakout, False)
+    values["breakout_channel_ratio"] = judged.channel_ratio
+    values["breakout_own_ratio"] = judged.own_ratio
+    values["breakout_peers"] = np.where(known, judged.peers, 0)
+    return values
 
 
-def _replace_rows(
-    table: pa.Table, rows: Ints, values: dict[str, Floats | Ints | np.ndarray]
-) -> pa.Table:
+def _latest_interval(series: Series) -> Intervals:
+    """Each video's latest interval, as ``intervals`` gives it, aligned with the videos (NaN
+    for a video with a single sample)."""
+    has = series.counts >= 2
+    mask = np.zeros(len(series.t), dtype=bool)
+    mask[series.last[has]] = True
+    found = intervals(series, mask)
+    n = len(series)
+    aligned: dict[str, np.ndarray] = {}
+    for name in ("t0", "t1", "a0", "a1", "gain", "before"):
+        column = np.full(n, np.nan)
+        column[found.video] = getattr(found, name)
+        aligned[name] = column
+    empty = np.full(n, -1, dtype=np.int64)
+    return Intervals(video=np.arange(n, dtype=np.int64), end=empty, **aligned)
+
+
+def _replace_rows(table: pa.Table, rows: Ints, values: dict[str, np.ndarray]) -> pa.Table:
+    """``table`` with ``values`` written into ``rows`` of the comparison columns."""
     for name, new in values.items():
         field = SCHEMA.field(name)
-        if pa.types.is_timestamp(field.type):
-            old = seconds(table.column(name))
-            old[rows] = new
-            column = _timestamps(old)
-        else:
-            old_values = table.column(name).to_numpy(zero_copy_only=False)
-            merged = np.array(
-                old_values, dtype=np.float64 if pa.types.is_floating(field.type) else object
-            )
+        old = table.column(name)
+        if pa.types.is_boolean(field.type):
+            merged = np.asarray(pc.fill_null(old, False).to_numpy(zero_copy_only=False), bool)
             merged[rows] = new
-            column = _typed(merged, field.type)
+            column = pa.array(merged)
+        else:
+            merged = floats(old)
+            merged[rows] = new
+            column = _nullable(merged, field.type)
         table = table.set_column(table.schema.get_field_index(name), field, column)
     return table
-
-
-def _typed(values: np.ndarray, kind: pa.DataType) -> pa.Array:
-    if pa.types.is_floating(kind):
-        return _nullable(values.astype(np.float64))
-    cleaned = [None if v is None or (isinstance(v, float) and np.isnan(v)) else v for v in values]
-    return pa.array(cleaned, kind)
 
 
 def _nullable(values: Floats, kind: pa.DataType = FLOAT) -> pa.Array:

@@ -64,18 +64,23 @@ def tracked(
     end: datetime,
     tiers: TierTable,
     *,
+    since: datetime | None = None,
     discovery_delay: timedelta = timedelta(minutes=5),
 ) -> pa.Table:
-    """The samples of the videos ``indices`` taken in ``[start, end)``, sorted by time, in the
-    vault's sample columns (``source`` = ``api``)."""
+    """The samples of the videos ``indices``, tracked from ``start``, taken in
+    ``[since or start, end)``, sorted by time, in the vault's sample columns (``source`` =
+    ``api``)."""
     t = world.batch(indices)
     t0, t1 = to_ts(start), to_ts(end)
+    low = t0 if since is None else to_ts(since)
     published = np.asarray(t.published, dtype=np.float64)
     first_visit = np.maximum(published + discovery_delay.total_seconds(), t0)
     rows, ages = visit_ages(tiers, first_visit - published, t1 - published)
     first = np.flatnonzero(first_visit < t1)
     rows = np.concatenate([first, rows])
     ts = np.concatenate([first_visit[first], published[rows[len(first) :]] + ages])
+    later = ts >= low
+    rows, ts = rows[later], ts[later]
     order = np.lexsort((rows, ts))
     rows, ts = rows[order], ts[order]
     seen = type(t)(*(np.asarray(column)[rows] for column in t))
