@@ -46,9 +46,9 @@ def sparkline(values: Sequence[float], width: int = 60) -> str:
 def analytics() -> Iterator[Analytics]:
     """The facade over this installation's vault and watchlist."""
     from ghosttrack.analytics.service import Analytics
-    from ghosttrack.cli.app import runtime
+    from ghosttrack.cli.app import reader
 
-    with runtime() as rt:
+    with reader() as rt:
         yield Analytics(rt.vault, rt.db.watchlist, rt.clock, rt.settings)
 
 

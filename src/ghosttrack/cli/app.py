@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 from rich.console import Console
@@ -18,8 +18,10 @@ from rich.logging import RichHandler
 from rich.markup import escape
 
 from ghosttrack.errors import ConfigError, GhosttrackError, InputError
-from ghosttrack.runtime import Runtime, open_runtime
 from ghosttrack.settings import Settings, load_settings
+
+if TYPE_CHECKING:  # the runtime's imports (database, vault, client) load when a command runs
+    from ghosttrack.runtime import Runtime
 
 app = typer.Typer(
     name="ghosttrack",
@@ -44,6 +46,8 @@ def fail(exc: GhosttrackError) -> NoReturn:
 def runtime(settings: Settings | None = None) -> Iterator[Runtime]:
     """The runtime of ``settings`` (default: from the environment); every GhosttrackError
     raised inside becomes a message and an exit code."""
+    from ghosttrack.runtime import open_runtime
+
     try:
         with open_runtime(settings or _shared_clock(load_settings())) as rt:
             yield rt
@@ -51,9 +55,21 @@ def runtime(settings: Settings | None = None) -> Iterator[Runtime]:
         fail(exc)
 
 
+@contextmanager
+def reader(settings: Settings | None = None) -> Iterator[Runtime]:
+    """``runtime`` for commands that only read: the schema checked, not migrated."""
+    from ghosttrack.runtime import open_reader
+
+    try:
+        with open_reader(settings or _shared_clock(load_settings())) as rt:
+            yield rt
+    except GhosttrackError as exc:
+        fail(exc)
+
+
 def _shared_clock(settings: Settings) -> Settings:
     """On the demo's folder, the demo's clock (``cli/demo.py``); anywhere else, unchanged."""
-    from ghosttrack.cli.demo import shared_clock
+    from ghosttrack.cli.democlock import shared_clock
 
     return shared_clock(settings)
 

@@ -19,7 +19,7 @@ from ghosttrack.watchlist.discovery import DiscoveryStore
 from ghosttrack.watchlist.engine import create_engine, memory_engine
 from ghosttrack.watchlist.jobs import JobStore
 from ghosttrack.watchlist.ledger import LedgerStore
-from ghosttrack.watchlist.migrate import require_head
+from ghosttrack.watchlist.revision import require_head
 from ghosttrack.watchlist.schema import metadata
 from ghosttrack.watchlist.watchlist import WatchlistStore
 

@@ -98,16 +98,6 @@ def current_revision(database: str | URL | Engine) -> str | None:
             engine.dispose()
 
 
-def require_head(engine: Engine) -> None:
-    """StoreError unless the database is at this version's head revision."""
-    current, head = current_revision(engine), head_revision()
-    if current != head:
-        raise StoreError(
-            f"the database schema is at revision {current or 'none'} but this ghosttrack "
-            f"needs {head}; run `ghosttrack db upgrade`"
-        )
-
-
 def new_revision(database: str | URL, message: str) -> None:
     """Draft a revision from the difference between ``schema.py`` and a database at head."""
     engine = create_engine(database)
