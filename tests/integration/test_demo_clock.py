@@ -8,7 +8,7 @@ import os
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from ghosttrack.cli.demo import shared_clock
+from ghosttrack.cli.democlock import shared_clock
 from ghosttrack.clock import AcceleratedClock, FixedClock, SystemClock
 from ghosttrack.settings import Settings
 

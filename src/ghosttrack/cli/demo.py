@@ -8,18 +8,17 @@ clock resumes from the last job), so a second ``make run`` carries on where the 
 from __future__ import annotations
 
 import asyncio
-import json
 import os
 import secrets
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
 
 from pydantic import SecretStr
 from rich.console import Console
 
+from ghosttrack.cli.democlock import last_job_time, read_state, write_state
 from ghosttrack.clock import Clock, SystemClock
 from ghosttrack.hunter.channels import add_channels
 from ghosttrack.operations import add_ids
@@ -39,7 +38,6 @@ DEMO_SEED = 7
 WATCH_RECENT = 150  # uploads of the last three days: hourly and daily tiers
 WATCH_OLDER = 350  # the back catalogue: weekly tier
 WATCH_CHANNELS = 3  # the busiest uploaders: discovery at work
-STATE_FILE = "demo.json"
 TOKEN_FILE = "api-token"
 
 
@@ -70,7 +68,7 @@ def demo_session(settings: Settings, console: Console) -> Iterator[Settings]:
             }
         )
         clock = demo.clock()
-        _write_state(
+        write_state(
             home, epoch, clock={"speed": DEMO_SPEED, "start": start, "anchor": demo.clock_anchor}
         )
         config = SimConfig(seed=DEMO_SEED, videos=DEMO_VIDEOS, epoch=epoch, latency=0.02)
@@ -96,22 +94,22 @@ def demo_session(settings: Settings, console: Console) -> Iterator[Settings]:
             try:
                 yield demo
             finally:
-                _write_state(home, epoch, stopped_at=clock.now())
+                write_state(home, epoch, stopped_at=clock.now())
     finally:
         db.close()
 
 
 def demo_timeline(home: Path, db: Database) -> tuple[datetime, datetime]:
     """The world's epoch (fixed at the first run) and where the simulated clock resumes."""
-    state = _read_state(home)
+    state = read_state(home)
     real_now = SystemClock().now().replace(microsecond=0)
     if "epoch" in state:
         epoch = datetime.fromisoformat(state["epoch"])
     else:
         epoch = datetime(real_now.year, real_now.month, real_now.day, tzinfo=UTC)
-        _write_state(home, epoch)
+        write_state(home, epoch)
     resume = [real_now]
-    if (last := _last_job_time(db)) is not None:
+    if (last := last_job_time(db)) is not None:
         resume.append(last)
     if "stopped_at" in state:
         resume.append(datetime.fromisoformat(state["stopped_at"]))
@@ -131,83 +129,6 @@ def demo_token(home: Path) -> SecretStr:
 def login_hint(settings: Settings) -> str:
     """What the dashboard's login page tells a demo user (where the token is, not the token)."""
     return f"The demo's token is in {settings.home / TOKEN_FILE}."
-
-
-def shared_clock(settings: Settings) -> Settings:
-    """Settings on the demo's home take the demo's clock, so that ``status`` and the others
-    see the time its jobs were stamped with: the running demo's accelerated clock, or the
-    moment it stopped. Anything else (no ``demo.json`` in the home, or a clock set explicitly
-    with GHOSTTRACK_NOW / GHOSTTRACK_CLOCK_*) is left as it is."""
-    explicit = (
-        settings.now is not None or settings.clock_speed != 1.0 or settings.clock_start is not None
-    )
-    state = {} if explicit else _read_state(settings.home)
-    clock = state.get("clock")
-    if clock is not None and _alive(state.get("pid")):
-        return settings.model_copy(
-            update={
-                "clock_speed": float(clock["speed"]),
-                "clock_start": datetime.fromisoformat(clock["start"]),
-                "clock_anchor": datetime.fromisoformat(clock["anchor"]),
-            }
-        )
-    if "epoch" not in state:
-        return settings
-    stopped = state.get("stopped_at")
-    if stopped is None:  # the demo died without a word: its last job is its last moment
-        db = Database.from_url(settings.resolved_database_url)
-        try:
-            last = _last_job_time(db)
-        finally:
-            db.close()
-        return settings if last is None else settings.model_copy(update={"now": last})
-    return settings.model_copy(update={"now": datetime.fromisoformat(stopped)})
-
-
-def _last_job_time(db: Database) -> datetime | None:
-    jobs = db.jobs.recent_jobs(1)
-    return (jobs[0].finished_at or jobs[0].started_at) if jobs else None
-
-
-def _read_state(home: Path) -> dict[str, Any]:
-    path = home / STATE_FILE
-    if not path.exists():
-        return {}
-    state: dict[str, Any] = json.loads(path.read_text())
-    return state
-
-
-def _write_state(
-    home: Path,
-    epoch: datetime,
-    *,
-    clock: dict[str, Any] | None = None,
-    stopped_at: datetime | None = None,
-) -> None:
-    """Replace ``demo.json`` atomically (a reader never sees half of it)."""
-    state: dict[str, Any] = {"epoch": epoch.isoformat()}
-    if clock is not None:
-        state["clock"] = {
-            k: v.isoformat() if isinstance(v, datetime) else v for k, v in clock.items()
-        }
-        state["pid"] = os.getpid()
-    if stopped_at is not None:
-        state["stopped_at"] = stopped_at.isoformat()
-    temp = home / f".{STATE_FILE}.tmp"
-    temp.write_text(json.dumps(state))
-    temp.replace(home / STATE_FILE)
-
-
-def _alive(pid: object) -> bool:
-    if not isinstance(pid, int):
-        return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 def seed_watchlist(

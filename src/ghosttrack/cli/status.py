@@ -5,15 +5,18 @@ from __future__ import annotations
 import json
 import sys
 from datetime import timedelta
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
 
-from ghosttrack import __version__, operations
+from ghosttrack import __version__
 from ghosttrack.cli.app import console, runtime, settings_or_fail
 from ghosttrack.quota import key_fingerprint
 from ghosttrack.settings import Settings
+
+if TYPE_CHECKING:  # the database's imports load when ``status`` runs
+    from ghosttrack import operations
 
 
 def version() -> None:
@@ -25,6 +28,8 @@ def status(
     as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
 ) -> None:
     """Watchlist by tier and status, what is due, quota today, the vault, the last jobs."""
+    from ghosttrack import operations
+
     with runtime() as rt:
         report = operations.status_report(
             rt.db,

@@ -7,21 +7,19 @@ import asyncio
 import signal
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from ghosttrack.cli.app import console, err_console, require_key, runtime, settings_or_fail
-from ghosttrack.cli.discover import discovery_printer
-from ghosttrack.hunter import Discovery, discovery
-from ghosttrack.maintenance.runner import Maintenance
-from ghosttrack.maintenance.tasks import default_tasks
-from ghosttrack.runtime import Runtime
-from ghosttrack.settings import Settings
-from ghosttrack.tracker.daemon import Daemon
-from ghosttrack.tracker.tracker import PassResult, Tracker
-from ghosttrack.youtube.client import YouTubeClient
+
+if TYPE_CHECKING:  # loaded when a pass or the daemon runs, not when another command starts
+    from ghosttrack.hunter import Discovery
+    from ghosttrack.runtime import Runtime
+    from ghosttrack.settings import Settings
+    from ghosttrack.tracker.tracker import PassResult, Tracker
+    from ghosttrack.youtube.client import YouTubeClient
 
 
 def track(
@@ -53,6 +51,9 @@ async def _track_once(rt: Runtime, limit: int | None) -> PassResult:
 def _hunter_and_tracker(rt: Runtime, youtube: YouTubeClient) -> tuple[Discovery, Tracker]:
     """The hunter and the tracker of this process; the tracker takes feed samples from the
     hunter's feed cache."""
+    from ghosttrack.hunter import discovery
+    from ghosttrack.tracker.tracker import Tracker
+
     found = discovery(rt.db, youtube, rt.vault, rt.clock, rt.settings)
     tracker = Tracker(
         rt.db.watchlist,
@@ -145,7 +146,11 @@ async def _daemon(rt: Runtime, login_hint: str | None = None) -> None:
     """Tracking, discovery and maintenance; the dashboard and API beside them (unless
     GHOSTTRACK_WEB_IN_RUN is off), sharing this process's YouTube client and clock."""
     from ghosttrack.alerts.notify import Alerts
+    from ghosttrack.cli.discover import discovery_printer
     from ghosttrack.cli.web import open_web
+    from ghosttrack.maintenance.runner import Maintenance
+    from ghosttrack.maintenance.tasks import default_tasks
+    from ghosttrack.tracker.daemon import Daemon
     from ghosttrack.web.metrics import Telemetry
     from ghosttrack.web.server import serve
 

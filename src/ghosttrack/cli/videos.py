@@ -9,7 +9,6 @@ from typing import Annotated
 import typer
 from rich.markup import escape
 
-from ghosttrack import operations
 from ghosttrack.cli.app import SHOWN_PROBLEMS, console, err_console, runtime
 from ghosttrack.errors import InputError
 from ghosttrack.watchlist.records import VideoStatus
@@ -22,6 +21,8 @@ def add(
     ] = False,
 ) -> None:
     """Add videos to the watchlist; they are due at once. Never calls the API."""
+    from ghosttrack import operations  # the database's imports load when a command runs
+
     with runtime() as rt:
         report = operations.add_videos(
             rt.db.watchlist, rt.settings.tier_table(), rt.clock, videos, skip_invalid=skip_invalid
@@ -32,6 +33,8 @@ def add(
 
 
 def _set_status(videos: list[str], status: VideoStatus, verb: str) -> None:
+    from ghosttrack import operations
+
     with runtime() as rt:
         changed = operations.change_status(rt.db.watchlist, rt.clock, videos, status)
         console.print(f"{verb} {changed} of {len(videos)}")
@@ -58,6 +61,7 @@ def import_(
     skip_invalid: Annotated[bool, typer.Option(help="Import the valid rows anyway.")] = False,
 ) -> None:
     """Add every video of a file to the watchlist; bad rows are reported by line."""
+    from ghosttrack import operations
     from ghosttrack.hunter.importfile import read_video_ids
     from ghosttrack.watchlist.records import NewVideo
 
