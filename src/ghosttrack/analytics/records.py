@@ -201,6 +201,9 @@ class VideoReport:
     breakout: Breakout | None
     methodology_changes: tuple[MethodologyChange, ...]  # during the samples' span
     trends_refreshed_at: datetime | None  # peers and forecast model as of
+    #: The samples (timestamp, views, likes, comments, source) and, computed by ghosttrack,
+    #: age_hours, views_change, views_per_hour, methodology_change (``Analytics.series``).
+    series: pa.Table
 
     def to_json(self) -> Json:
         return {
@@ -232,7 +235,17 @@ class VideoReport:
                 }
             ),
             "methodology_changes": [change_json(c) for c in self.methodology_changes],
+            "series": series_json(self.series),
         }
+
+
+def series_json(series: pa.Table) -> Json:
+    """A video's series: the sampled counts, and ghosttrack's columns labelled apart."""
+    derived_columns = ["age_hours", "views_change", "views_per_hour", "methodology_change"]
+    return {
+        "samples": table_json(series.select(["timestamp", "views", "likes", "comments", "source"])),
+        "derived": derived({"rows": table_json(series.select(derived_columns))}),
+    }
 
 
 def change_json(change: MethodologyChange) -> Json:

@@ -46,6 +46,8 @@ from ghosttrack.vault.vault import Vault
 RANKINGS = ("velocity", "velocity_24h", "score", "lifetime_average")
 #: How far back ``breakouts()`` looks in video_trends by default.
 RECENT = timedelta(days=7)
+#: How long before its listed publication a video's samples are looked for (clock skew).
+PUBLICATION_SLACK = timedelta(days=1)
 
 
 class Analytics:
@@ -77,14 +79,19 @@ class Analytics:
     # --- one video ---------------------------------------------------------------------------
 
     def video(self, video_id: str) -> VideoReport:
-        """Everything known of one video (InputError when the vault has no sample of it)."""
+        """Everything known of one video, its series included (InputError when the vault has
+        no sample of it)."""
         state = State.read(self._vault)
+        entries = wl.of_videos(self._entries, [video_id])
+        listed = entries.column("published_at")[0].as_py() if entries.num_rows else None
         with self._connection() as connection:
-            self._vault.register(connection)
+            # No sample predates its video's publication: older files need not be opened.
+            since = listed - PUBLICATION_SLACK if listed is not None else None
+            self._vault.register(connection, since=since)
             samples = queries.video_samples(connection, video_id)
             if samples.num_rows == 0:
                 raise InputError(f"the vault has no sample of video {video_id!r}")
-            videos = trends.videos_of(samples, wl.of_videos(self._entries, [video_id]))
+            videos = trends.videos_of(samples, entries)
             own = trends.own_figures(videos, samples)
             channel = videos.column("channel_id")[0].as_py()
             neighbours = (
@@ -98,7 +105,8 @@ class Analytics:
         row = np.array([table.num_rows - 1])
         model = state.model if state else trends.fit_forecast(table, self._trends)
         compared = trends.compare(table, model, self._trends, rows=row)
-        return self._report(compared.slice(table.num_rows - 1).to_pylist()[0], model, state)
+        series = _series_table(samples, self.methodology_changes)
+        return self._report(compared.slice(table.num_rows - 1).to_pylist()[0], model, state, series)
 
     def series(
         self, video_id: str, since: datetime | None = None, until: datetime | None = None
@@ -264,7 +272,9 @@ class Analytics:
                 )
             yield connection, state
 
-    def _report(self, row: dict[str, Any], model: Model, state: State | None) -> VideoReport:
+    def _report(
+        self, row: dict[str, Any], model: Model, state: State | None, series: pa.Table
+    ) -> VideoReport:
         milestones = tuple(
             Milestone(
                 label=label,
@@ -319,6 +329,7 @@ class Analytics:
                 c for c in self.methodology_changes if c.end >= first and c.start <= last
             ),
             trends_refreshed_at=state.refreshed_at if state else None,
+            series=series,
         )
 
 

@@ -69,31 +69,10 @@ def video(
     """One video: its series, milestones, velocity, age-adjusted score and 30-day forecast."""
     with analytics() as a:
         report = a.video(video_id)
-        series = a.series(video_id)
     if as_json:
-        body = report.to_json()
-        body["series"] = _series_json(series)
-        _print_json(body)
+        _print_json(report.to_json())
         return
-    _print_video(report, [float(v) for v in series.column("views").to_pylist()])
-
-
-def _series_json(series: Any) -> dict[str, Any]:
-    from ghosttrack.analytics.records import derived, table_json
-
-    return {
-        "samples": table_json(series.select(["timestamp", "views", "likes", "comments", "source"])),
-        "derived": derived(
-            {
-                "columns": ["age_hours", "views_change", "views_per_hour", "methodology_change"],
-                "rows": table_json(
-                    series.select(
-                        ["age_hours", "views_change", "views_per_hour", "methodology_change"]
-                    )
-                ),
-            }
-        ),
-    }
+    _print_video(report, [float(v) for v in report.series.column("views").to_pylist()])
 
 
 def _print_video(report: VideoReport, views: list[float]) -> None:
