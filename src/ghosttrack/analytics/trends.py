@@ -21,6 +21,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ghosttrack.analytics import ages, forecast, peers
+from ghosttrack.analytics import watchlist as wl
 from ghosttrack.analytics.breakouts import Rule, judge
 from ghosttrack.analytics.methodology import MethodologyChange, overlapping
 from ghosttrack.analytics.series import (
@@ -38,6 +39,8 @@ from ghosttrack.analytics.series import negative_steps as count_negative_steps
 UTC_MICROS = pa.timestamp("us", tz="UTC")
 GRID_TYPE = pa.list_(pa.float32())
 FLOAT = pa.float64()
+#: What a video_trends row says of the video itself, as the watchlist had it.
+IDENTITY = ("video_id", "channel_id", "published_at", "tier", "status")
 COUNTS = ("views", "likes", "comments")
 
 #: Columns of video_trends, in order, with their types. ``interval_*``: the latest interval
@@ -46,11 +49,7 @@ COUNTS = ("views", "likes", "comments")
 #: and is for comparisons; the SQL view leaves it out.
 SCHEMA = pa.schema(
     [
-        ("video_id", pa.string()),
-        ("channel_id", pa.string()),
-        ("published_at", UTC_MICROS),
-        ("tier", pa.string()),
-        ("status", pa.string()),
+        *[wl.SCHEMA.field(name) for name in IDENTITY],
         ("samples", pa.int64()),
         ("first_sample_at", UTC_MICROS),
         ("last_sample_at", UTC_MICROS),
@@ -128,7 +127,7 @@ def videos_of(samples: pa.Table, entries: pa.Table) -> pa.Table:
     time from the samples when the watchlist has none."""
     published = samples.group_by("video_id").aggregate([("published_at", "max")])
     joined = published.join(
-        entries.select(["video_id", "channel_id", "published_at", "tier", "status"]).rename_columns(
+        entries.select(list(IDENTITY)).rename_columns(
             ["video_id", "channel_id", "listed_at", "tier", "status"]
         ),
         "video_id",
@@ -180,8 +179,7 @@ def own_figures(videos: pa.Table, samples: pa.Table) -> pa.Table:
     v = velocity(s)
     milestone_ages = np.array([age for _, age in ages.MILESTONES])
     columns: dict[str, pa.Array | pa.ChunkedArray] = {
-        name: videos.column(name)
-        for name in ("video_id", "channel_id", "published_at", "tier", "status")
+        name: videos.column(name) for name in IDENTITY
     }
     columns["samples"] = pa.array(s.counts)
     columns["first_sample_at"] = _timestamps(s.t[s.starts] if len(s.t) else t_last)

@@ -18,10 +18,13 @@ import numpy as np
 import pyarrow as pa
 
 from ghosttrack.sim import model
-from ghosttrack.sim.world import World, to_ts
+from ghosttrack.sim.world import World, from_ts, to_ts
 from ghosttrack.tiers import TierTable
+from ghosttrack.watchlist.records import VideoStatus, WatchEntry
 
 UTC_MICROS = pa.timestamp("us", tz="UTC")
+#: The tier new watchlist rows start in (the tracker sets the right one at the first visit).
+WEEKLY = "WEEKLY"
 SCHEMA = pa.schema(
     [
         ("video_id", pa.string()),
@@ -104,3 +107,27 @@ def tracked(
 
 def _counts(values: Any, hidden: Any) -> pa.Array:
     return pa.array(np.asarray(values).astype(np.int64), mask=np.asarray(hidden, dtype=bool))
+
+
+def watch_entries(
+    world: World, indices: Sequence[int], *, due: datetime, added: datetime | None = None
+) -> list[WatchEntry]:
+    """Watchlist rows for these videos as discovery would have made them: their channel and
+    publication time known, due at ``due``, added at ``added`` (default: when published)."""
+    t = world.batch(indices)
+    published = [from_ts(p) for p in t.published.tolist()]
+    return [
+        WatchEntry(
+            video_id=world.video_id(int(n)),
+            channel_id=world.channels[int(c)].channel_id,
+            published_at=p,
+            tier=WEEKLY,
+            status=VideoStatus.ACTIVE,
+            next_track_at=due,
+            last_tracked_at=None,
+            last_views=None,
+            misses=0,
+            added_at=added or p,
+        )
+        for n, c, p in zip(t.number.tolist(), t.channel.tolist(), published, strict=True)
+    ]
