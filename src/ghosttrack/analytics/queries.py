@@ -12,6 +12,7 @@ import duckdb
 import pyarrow as pa
 
 from ghosttrack.errors import VaultError
+from ghosttrack.vault.query import sql_literal
 
 #: Bounds DuckDB's memory (it spills to disk beyond) so a refresh stays well under 1 GB.
 MEMORY_LIMIT = "512MB"
@@ -64,12 +65,12 @@ def histories(connection: duckdb.DuckDBPyConnection, video_ids: Sequence[str]) -
 
 
 def video_samples(connection: duckdb.DuckDBPyConnection, video_id: str) -> pa.Table:
-    """One video's samples by time, with their source."""
+    """One video's samples by time, with their source. The id is a literal, not a parameter:
+    DuckDB prunes row groups and pages by a constant's statistics, not a parameter's."""
     return arrow(
         connection,
         "SELECT video_id, timestamp, views, likes, comments, published_at, source FROM metrics "
-        "WHERE video_id = ? ORDER BY timestamp",
-        [video_id],
+        f"WHERE video_id = {sql_literal(video_id)} ORDER BY timestamp",
     )
 
 
