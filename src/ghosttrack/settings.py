@@ -105,7 +105,7 @@ class Settings(BaseSettings):
         True, description="Use videos.batchGetStats (its own bucket) before videos.list."
     )
     api_concurrency: int = Field(
-        64,
+        32,
         ge=1,
         le=256,
         description="Most API calls in flight; the client adapts between this and "
