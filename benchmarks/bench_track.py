@@ -68,7 +68,7 @@ def load() -> str:
         return "?"
 
 
-async def bare_calls(settings: Settings, ids: list[str], clock: Clock) -> tuple[float, int]:
+async def bare_calls(settings: Settings, ids: list[str], clock: Clock) -> tuple[float, float, int]:
     """The same calls with nothing stored, a fixed 32 in flight: what the pass is held to."""
     from ghosttrack.watchlist.database import Database
     from ghosttrack.youtube.client import YouTubeClient
@@ -76,12 +76,12 @@ async def bare_calls(settings: Settings, ids: list[str], clock: Clock) -> tuple[
     fixed = settings.model_copy(
         update={"api_concurrency": BARE_CONCURRENCY, "api_concurrency_min": BARE_CONCURRENCY}
     )
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     calls = 0
     async with YouTubeClient(fixed, clock, Database.in_memory().ledger) as client:
         async for _ in client.fetch_stats_many(ids, with_snippet=True):
             calls += 1
-    return time.perf_counter() - started, calls
+    return time.perf_counter() - started, time.process_time() - cpu, calls
 
 
 def one_store(args: argparse.Namespace) -> dict[str, object]:
@@ -127,6 +127,7 @@ def one_store(args: argparse.Namespace) -> dict[str, object]:
                 result = await tracker.run_once()
                 return time.perf_counter() - started, result, youtube.concurrency
 
+        cpu = time.process_time()
         load_before = load()
         if args.profile:
             import cProfile
@@ -139,13 +140,15 @@ def one_store(args: argparse.Namespace) -> dict[str, object]:
             stats.sort_stats("tottime").print_stats(25)
         else:
             elapsed, result, reached = asyncio.run(track())
+        cpu = time.process_time() - cpu
         load_after = load()
-        bare, bare_calls_made = asyncio.run(bare_calls(settings, ids, clock))
+        bare, bare_cpu, bare_calls_made = asyncio.run(bare_calls(settings, ids, clock))
         vault = rt.vault.stats()
     return {
         "videos": len(ids),
         "load": f"{load_before}/{load_after}",
         "seconds": round(elapsed, 2),
+        "cpu_seconds": round(cpu, 2),  # this process's, all threads
         "in_flight_at_end": reached,
         "tracked": result.tracked,  # type: ignore[attr-defined]
         "calls": result.calls,  # type: ignore[attr-defined]
@@ -153,6 +156,7 @@ def one_store(args: argparse.Namespace) -> dict[str, object]:
         "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
         "rss_before_pass_mb": round(rss_before, 1),
         "bare_calls_seconds": round(bare, 2),
+        "bare_cpu_seconds": round(bare_cpu, 2),
         "bare_calls": bare_calls_made,
         "overhead_ratio": round(elapsed / bare, 2),
         "vault_files": vault.files,

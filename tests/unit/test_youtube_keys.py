@@ -3,6 +3,7 @@ the ledger; resting keys; and hiding the secret. (SQLite in memory as the ledger
 
 from __future__ import annotations
 
+import asyncio
 import pickle
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -193,3 +194,13 @@ async def test_a_crashed_worker_takes_at_most_one_block_with_it() -> None:
     # the worker dies here: nothing is given back
     used = ledger.used(keys[0].fingerprint, SHARED, pacific_day(clock.now()))
     assert 500 <= used <= 500 + 50
+
+
+async def test_calls_waiting_together_share_one_refill_at_a_time() -> None:
+    pool, ledger, clock, keys = make_pool(["k-one-0001"], shared=1000, block=10)
+    chosen = await asyncio.gather(*(pool.reserve(SHARED, 1) for _ in range(300)))
+    assert chosen == [keys[0]] * 300  # none was told "no budget" while a refill was under way
+    day = pacific_day(clock.now())
+    assert ledger.used(keys[0].fingerprint, SHARED, day) <= 300 + 10  # one block ahead at most
+    await pool.give_back()
+    assert ledger.used(keys[0].fingerprint, SHARED, day) == 300

@@ -113,11 +113,10 @@ class KeyPool:
             if block.held >= units:
                 return self._take(key, bucket, kept, block, units)
         for key in keys:
-            block = self._block(key, bucket, kept, day)
             if self._dry.get((key.fingerprint, bucket, kept), now) > now:
                 continue
-            await self._refill(key, bucket, kept, block, units)
-            if block.held >= units:
+            block = self._block(key, bucket, kept, day)
+            if await self._refill(key, bucket, kept, block, units):
                 return self._take(key, bucket, kept, block, units)
             self._dry[(key.fingerprint, bucket, kept)] = min(next_reset(now), now + LEDGER_RECHECK)
         return None
@@ -200,12 +199,19 @@ class KeyPool:
             block.refill.add_done_callback(_log_failure)
         return key
 
-    async def _refill(self, key: ApiKey, bucket: str, kept: int, block: _Block, units: int) -> None:
-        """Wait for the block's refill under way, or reserve one now; a failure is raised."""
-        if block.refill is not None:
-            await asyncio.gather(block.refill, return_exceptions=True)
-        if block.held < units:
-            await self._reserve_block(key, bucket, kept, block, units)
+    async def _refill(self, key: ApiKey, bucket: str, kept: int, block: _Block, units: int) -> bool:
+        """Until the block holds ``units``: wait for the refill under way (one at a time per
+        block, shared by every call waiting), or start one. False when the ledger had none;
+        a failure (the database) is raised."""
+        while block.held < units:
+            if block.refill is None:
+                block.refill = asyncio.create_task(
+                    self._reserve_block(key, bucket, kept, block, units)
+                )
+            # shielded: a cancelled call must not cancel the refill the others wait for
+            if not await asyncio.shield(block.refill):
+                return block.held >= units
+        return True
 
     async def _reserve_block(
         self, key: ApiKey, bucket: str, kept: int, block: _Block, units: int
