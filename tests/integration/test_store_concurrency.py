@@ -74,36 +74,6 @@ def test_four_processes_drain_a_slot_without_overlap_or_loss(store_url: str) -> 
     db.close()
 
 
-def spend_until_refused(url: str, start: Any, results: Any) -> None:
-    db = Database.from_url(url)
-    start.wait()
-    spent = 0
-    while db.ledger.reserve("key-a", "shared", DAY, at_least=3, at_most=3, limit=200):
-        spent += 3
-    results.put(spent)
-    db.close()
-
-
-def test_processes_never_spend_past_the_limit(store_url: str) -> None:
-    spawn = multiprocessing.get_context("spawn")
-    start, results = spawn.Event(), spawn.Queue()
-    processes = [
-        spawn.Process(target=spend_until_refused, args=(store_url, start, results))
-        for _ in range(WORKERS)
-    ]
-    for process in processes:
-        process.start()
-    start.set()
-    spent = [results.get(timeout=100) for _ in processes]
-    for process in processes:
-        process.join(timeout=30)
-
-    db = Database.from_url(store_url)
-    assert sum(spent) == 198  # 66 calls of 3 units; a 67th would pass 200
-    assert db.ledger.used("key-a", "shared", DAY) == 198
-    db.close()
-
-
 BUDGET = 3000
 BLOCK = 40
 
