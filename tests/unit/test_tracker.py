@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import threading
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 
@@ -15,7 +17,7 @@ from ghosttrack.settings import Settings
 from ghosttrack.tracker.tracker import Tracker
 from ghosttrack.vault.records import Sample
 from ghosttrack.watchlist.database import Database
-from ghosttrack.watchlist.records import JobStatus, NewVideo, VideoStatus
+from ghosttrack.watchlist.records import JobStatus, NewVideo, VideoStatus, WatchEntry
 from ghosttrack.youtube.models import StatsBatch, VideoStats
 
 START = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
@@ -184,3 +186,27 @@ async def test_limit_and_stop_request(clock: ManualClock) -> None:
     assert result.tracked == 0
     assert result.stopped_by == "signal"
     assert db.jobs.recent_jobs(1)[0].status is JobStatus.INTERRUPTED
+
+
+async def test_a_pass_cancelled_while_claiming_leaves_no_lease(clock: ManualClock) -> None:
+    db, _, _, tracker = make(clock, 10)
+    started, go_on = threading.Event(), threading.Event()
+    claim_due = db.watchlist.claim_due
+
+    def slow_claim(**kwargs: Any) -> list[WatchEntry]:
+        started.set()
+        go_on.wait(10)
+        return claim_due(**kwargs)
+
+    db.watchlist.claim_due = slow_claim  # type: ignore[method-assign]
+    task = asyncio.ensure_future(tracker.run_once())
+    await asyncio.to_thread(started.wait, 10)
+    task.cancel()
+    go_on.set()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    assert db.jobs.recent_jobs(1)[0].status is JobStatus.INTERRUPTED
+    claimed = claim_due(
+        now=clock.now(), limit=10, worker="w2", lease_until=clock.now() + timedelta(minutes=1)
+    )
+    assert len(claimed) == 10  # the claim that finished after the cancel was given back

@@ -174,7 +174,7 @@ class Tracker:
                 if size <= 0:
                     result.stopped_by = "limit"
                     break
-                chunk = await asyncio.to_thread(self._claim, size, lookahead)
+                chunk = await self._claim_off_loop(size, lookahead)
                 if not chunk:
                     break
                 if remaining is not None:
@@ -203,6 +203,17 @@ class Tracker:
         s = self.settings
         calls_per_chunk = max(1, s.claim_size // s.batch_size)
         return -(-CALLS_AHEAD * s.api_concurrency // calls_per_chunk) + 1
+
+    async def _claim_off_loop(self, size: int, lookahead: timedelta) -> list[WatchEntry]:
+        """Claim in a thread, so the calls in flight go on meanwhile; a pass cancelled during
+        the claim gives the claimed videos back rather than leave them leased."""
+        claim = asyncio.ensure_future(asyncio.to_thread(self._claim, size, lookahead))
+        try:
+            return await asyncio.shield(claim)
+        except asyncio.CancelledError:
+            chunk = await claim
+            self.watchlist.release([e.video_id for e in chunk], worker=self.worker)
+            raise
 
     def _claim(self, size: int, lookahead: timedelta) -> list[WatchEntry]:
         now = self.clock.now()
