@@ -116,9 +116,13 @@ class KeyPool:
             if self._dry.get((key.fingerprint, bucket, kept), now) > now:
                 continue
             block = self._block(key, bucket, kept, day)
-            if await self._refill(key, bucket, kept, block, units):
+            if not await self._refill(key, bucket, kept, block, units):
+                self._dry[(key.fingerprint, bucket, kept)] = min(
+                    next_reset(now), now + LEDGER_RECHECK
+                )
+            elif key in self._candidates(bucket, self._clock.now(), prefer):
                 return self._take(key, bucket, kept, block, units)
-            self._dry[(key.fingerprint, bucket, kept)] = min(next_reset(now), now + LEDGER_RECHECK)
+            # else: the key came to rest (rejected, exhausted) while its block was refilled
         return None
 
     async def exhaust(self, key: ApiKey, bucket: str) -> bool:
