@@ -566,13 +566,13 @@ def test_entries_page_by_id_and_by_channel(db: Database) -> None:
     db.watchlist.add(
         [entry(i, channel_id=channel if i % 2 else None) for i in range(5)], revive_removed=False
     )
-    first = db.watchlist.list_entries(after=None, limit=2)
+    first = db.watchlist.scan(after=None, limit=2)
     assert [e.video_id for e in first] == [vid(0), vid(1)]
-    rest = db.watchlist.list_entries(after=first[-1].video_id, limit=10)
+    rest = db.watchlist.scan(after=first[-1].video_id, limit=10)
     assert [e.video_id for e in rest] == [vid(2), vid(3), vid(4)]
-    mine = db.watchlist.list_entries(after=None, limit=10, channel_id=channel)
+    mine = db.watchlist.scan(after=None, limit=10, channel_id=channel)
     assert [e.video_id for e in mine] == [vid(1), vid(3)]
-    assert db.watchlist.list_entries(after=vid(4), limit=10) == []
+    assert db.watchlist.scan(after=vid(4), limit=10) == []
 
 
 def test_tracked_since_counts_rows_visited_from_then(db: Database) -> None:

@@ -218,14 +218,6 @@ def earliest_due() -> sa.Select[Any]:
     return sa.select(sa.func.min(W.next_track_at)).where(ACTIVE)
 
 
-def select_entries_after(after: str | None, limit: int, channel_id: str | None) -> sa.Select[Any]:
-    """A page of the watchlist in video id order (keyset: ids after ``after``)."""
-    query = sa.select(*WATCH_COLUMNS).order_by(W.video_id).limit(limit)
-    if channel_id is not None:
-        query = query.where(W.channel_id == channel_id)
-    return query if after is None else query.where(W.video_id > after)
-
-
 def count_tracked_since(since: datetime) -> sa.Select[Any]:
     return sa.select(sa.func.count()).where(W.last_tracked_at >= since)
 
@@ -419,15 +411,6 @@ class WatchlistStore:
         with self._tx.read() as conn:
             earliest: datetime | None = conn.execute(earliest_due()).scalar_one()
         return earliest
-
-    def list_entries(
-        self, *, after: str | None, limit: int, channel_id: str | None = None
-    ) -> list[WatchEntry]:
-        """A page of rows in video id order, those after ``after`` (a keyset page), of one
-        channel when ``channel_id`` is given."""
-        with self._tx.read() as conn:
-            rows = conn.execute(select_entries_after(after, limit, channel_id))
-            return [to_entry(r) for r in rows]
 
     def count_tracked_since(self, since: datetime) -> int:
         """Rows visited at or after ``since`` (videos tracked today)."""

@@ -145,7 +145,7 @@ def list_watchlist(
 ) -> Page[WatchEntryOut]:
     """The watchlist in video id order."""
     after = cursor.decode(cursor_, str)
-    rows = parts.db.watchlist.list_entries(after=after, limit=limit)
+    rows = parts.db.watchlist.scan(after=after, limit=limit)
     key = rows[-1].video_id if rows else None
     items = [WatchEntryOut.of(r) for r in rows]
     return Page[WatchEntryOut](items=items, next=_next_link(request, key, len(rows), limit))
@@ -254,7 +254,7 @@ def get_channel(
     """A watched channel, a page of its videos on the watchlist, and its statistics."""
     row = _channel(parts, channel)
     after = cursor.decode(cursor_, str)
-    videos = parts.db.watchlist.list_entries(after=after, limit=limit, channel_id=row.channel_id)
+    videos = parts.db.watchlist.scan(after=after, limit=limit, channel_id=row.channel_id)
     key = videos[-1].video_id if videos else None
     stats = parts.vault.read_channel_samples([row.channel_id]).to_pylist()
     return ChannelReportOut(

@@ -64,7 +64,7 @@ def _render(request: Request, parts: WebParts, name: str, **context: Any) -> HTM
 @router.get("/", response_class=HTMLResponse, name="overview")
 def overview(request: Request, parts: Parts) -> HTMLResponse:
     report = operations.status_report(parts.db, parts.vault_stats(), parts.clock, jobs=10)
-    entries = parts.db.watchlist.list_entries(after=None, limit=OVERVIEW_ENTRIES)
+    entries = parts.db.watchlist.scan(after=None, limit=OVERVIEW_ENTRIES)
     return _render(request, parts, "overview.html", report=report, entries=entries)
 
 
@@ -91,7 +91,7 @@ def channel_page(request: Request, channel: str, parts: Parts) -> HTMLResponse:
     rows = parts.db.discovery.get_channels([channel])
     if not rows:
         return _missing(request, parts, f"{channel} is not a watched channel.")
-    videos = parts.db.watchlist.list_entries(after=None, limit=CHANNEL_VIDEOS, channel_id=channel)
+    videos = parts.db.watchlist.scan(after=None, limit=CHANNEL_VIDEOS, channel_id=channel)
     stats = parts.vault.read_channel_samples([channel]).to_pylist()
     trend = [
         {"t": s["timestamp"].isoformat(), "subscribers": s["subscribers"], "views": s["views"]}
