@@ -71,6 +71,14 @@ def test_overview_run_button_video_and_compare_pages(
     expect(browser.locator("#compare-chart canvas")).to_have_count(1)
     screenshot(browser, "compare")
 
+    entry = web.client.get(f"/api/v1/videos/{video}").json()["watchlist"]
+    added = web.client.post("/api/v1/channels", json={"channels": [entry["channel_id"]]})
+    assert added.status_code == 201, added.text
+    browser.goto(f"{web.url}/channels/{entry['channel_id']}")
+    expect(browser.locator("#channel-chart")).to_have_attribute("data-drawn", "1")
+    expect(browser.get_by_role("link", name=video)).to_be_visible()
+    screenshot(browser, "channel")
+
     browser.goto(web.url + "/api/docs")
     expect(browser.locator(".swagger-ui .title").first).to_contain_text("ghosttrack")
     screenshot(browser, "api-docs")

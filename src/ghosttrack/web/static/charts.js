@@ -5,6 +5,11 @@
 
   function width(el) { return Math.max(320, el.clientWidth || 900); }
 
+  // A time axis around a single point spans a day either side, not uPlot's default of years.
+  function timeRange(u, min, max) {
+    return min === max ? [min - 86400, max + 86400] : [min, max];
+  }
+
   function markers(changes) {
     // YouTube's methodology changes: dashed vertical lines, so a step is not read as growth.
     return {
@@ -46,7 +51,7 @@
       plot = new uPlot({
         width: width(el), height: 380,
         plugins: [markers(changes)],
-        scales: { x: { time: true }, y: { distr }, n: { distr } },
+        scales: { x: { time: true, range: timeRange }, y: { distr }, n: { distr } },
         series: [
           {},
           { label: "views", stroke: palette[0], width: 2, scale: "y" },
@@ -113,7 +118,7 @@
     ];
     new uPlot({
       width: width(el), height: 320,
-      scales: { x: { time: true } },
+      scales: { x: { time: true, range: timeRange } },
       series: [{}, { label: "subscribers", stroke: palette[0], width: 2, scale: "s" },
                { label: "views", stroke: palette[1], width: 2, scale: "v" }],
       axes: [{}, { scale: "s", size: 70 }, { scale: "v", side: 1, grid: { show: false }, size: 80 }],
