@@ -226,3 +226,16 @@ def test_a_port_in_use_is_a_clear_error() -> None:
             bind("127.0.0.1", port)
     finally:
         taken.close()
+
+
+def test_ids_and_cursors_beyond_64_bits_are_rejected_not_crashed_on(make_web: MakeWeb) -> None:
+    # Found by the schema run: a job id past SQLite's integers was a 500.
+    web = make_web(watch=False)
+    huge = web.client.get("/api/v1/jobs/1916259918447862087680")
+    assert huge.status_code == 422
+    assert huge.json()["field"] == "job_id"
+    from ghosttrack.web import cursor
+
+    page = web.client.get("/api/v1/jobs", params={"cursor": cursor.encode(2**70)})
+    assert page.status_code == 400
+    assert page.json()["field"] == "cursor"

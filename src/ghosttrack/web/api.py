@@ -14,7 +14,7 @@ from typing import Annotated, Any
 
 import pyarrow as pa
 import pyarrow.parquet as pq
-from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from fastapi.responses import StreamingResponse
 
 from ghosttrack import operations
@@ -68,6 +68,8 @@ router = APIRouter(prefix="/api/v1", dependencies=[Depends(read_access)], respon
 Change = [Depends(change_access)]
 Limit = Annotated[int, Query(ge=1, le=MAX_PAGE, description="Items per page.")]
 Cursor = Annotated[str | None, Query(description="From the previous page's 'next' link.")]
+#: A row id: what a 64-bit SQL integer holds (a bigger one would not reach the database).
+RowId = Annotated[int, Path(ge=1, le=cursor.MAX_INT)]
 
 
 def _next_link(request: Request, key: Any, page_size: int, limit: int) -> str | None:
@@ -125,7 +127,7 @@ def list_jobs(
 
 
 @router.get("/jobs/{job_id}", response_model=JobOut, tags=["runs"])
-def get_job(job_id: int, parts: Parts) -> JobOut:
+def get_job(job_id: RowId, parts: Parts) -> JobOut:
     """One job; a running tracking job shows its progress."""
     job = parts.db.jobs.get_job(job_id)
     if job is None:
@@ -305,7 +307,7 @@ def save_search(body: SearchIn, parts: Parts) -> SearchAddOut:
 @router.delete(
     "/searches/{search_id}", response_model=ChangedOut, dependencies=Change, tags=["discovery"]
 )
-def remove_search(search_id: int, parts: Parts) -> ChangedOut:
+def remove_search(search_id: RowId, parts: Parts) -> ChangedOut:
     """Remove a saved search (the videos it found stay on the watchlist)."""
     if search_id not in {s.id for s in parts.db.discovery.list_searches()}:
         raise NotFound("search_id", f"there is no saved search {search_id}")

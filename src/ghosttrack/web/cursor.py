@@ -10,6 +10,10 @@ from typing import Any
 
 from ghosttrack.errors import InputError
 
+NOT_OURS = "cursor: not a cursor this API gave out (use the 'next' link)"
+#: The largest integer key (a 64-bit SQL integer).
+MAX_INT = 2**63 - 1
+
 
 def encode(key: Any) -> str:
     raw = json.dumps({"k": key}, separators=(",", ":")).encode()
@@ -24,7 +28,9 @@ def decode(cursor: str | None, kind: type) -> Any:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
         key = json.loads(raw)["k"]
     except (binascii.Error, ValueError, KeyError, TypeError, UnicodeDecodeError):
-        raise InputError("cursor: not a cursor this API gave out (use the 'next' link)") from None
+        raise InputError(NOT_OURS) from None
     if not isinstance(key, kind) or isinstance(key, bool):
-        raise InputError("cursor: not a cursor this API gave out (use the 'next' link)")
+        raise InputError(NOT_OURS)
+    if isinstance(key, int) and not 0 <= key <= MAX_INT:
+        raise InputError(NOT_OURS)
     return key
