@@ -8,6 +8,7 @@ from urllib.parse import urlsplit
 
 from playwright.sync_api import Page, expect
 
+from ghosttrack.analytics.service import Analytics
 from tests.browser.conftest import Recorder, screenshot
 from tests.fixtures.web import TOKEN, LiveWeb, MakeWeb
 
@@ -57,8 +58,16 @@ def test_overview_run_button_video_and_compare_pages(
     assert len(jobs) == 2
     assert jobs[0]["status"] == "succeeded"
 
+    rt = web.runtime
+    Analytics(rt.vault, rt.db.watchlist, rt.clock, rt.settings).refresh_trends()
+    browser.goto(web.url + "/")
+    expect(browser.locator("#movers tbody tr")).to_have_count(10)
+    screenshot(browser, "overview-with-trends")
+
     video = web.video_ids[0]
     browser.goto(f"{web.url}/videos/{video}")
+    expect(browser.locator("#derived")).to_contain_text("ghosttrack's figures")
+    expect(browser.locator("#milestones tbody tr").first).to_be_visible()
     chart = browser.locator("#chart")
     expect(chart).to_have_attribute("data-drawn", "2")
     expect(chart.locator("canvas")).to_have_count(1)
@@ -76,7 +85,8 @@ def test_overview_run_button_video_and_compare_pages(
     assert added.status_code == 201, added.text
     browser.goto(f"{web.url}/channels/{entry['channel_id']}")
     expect(browser.locator("#channel-chart")).to_have_attribute("data-drawn", "1")
-    expect(browser.get_by_role("link", name=video)).to_be_visible()
+    expect(browser.locator("#channel-top")).to_contain_text(video)  # ghosttrack's figures
+    expect(browser.get_by_role("link", name=video)).to_have_count(2)  # and the watchlist
     screenshot(browser, "channel")
 
     browser.goto(web.url + "/api/docs")

@@ -239,3 +239,45 @@ def test_ids_and_cursors_beyond_64_bits_are_rejected_not_crashed_on(make_web: Ma
     page = web.client.get("/api/v1/jobs", params={"cursor": cursor.encode(2**70)})
     assert page.status_code == 400
     assert page.json()["field"] == "cursor"
+
+
+def test_analytics_answer_through_the_api_labelled_as_ghosttracks(make_web: MakeWeb) -> None:
+    from ghosttrack.analytics.service import Analytics
+
+    web = make_web()
+    for _ in range(2):
+        job = web.client.post("/api/v1/runs", json={"kind": "tracking"}).json()["job"]
+        assert web.wait_for_job(job["id"])["status"] == "succeeded"
+        web.clock.advance(timedelta(days=1, hours=1))
+    not_yet = web.client.get("/api/v1/top-movers")
+    assert not_yet.status_code == 409
+    assert "trends refresh" in not_yet.json()["error"]
+
+    rt = web.runtime
+    Analytics(rt.vault, rt.db.watchlist, rt.clock, rt.settings).refresh_trends()
+    first = web.client.get("/api/v1/top-movers", params={"limit": 5}).json()
+    assert first["computed_by"] == "ghosttrack"
+    velocities = [v["velocity"] for v in first["videos"]]
+    assert len(velocities) == 5
+    assert velocities == sorted(velocities, reverse=True)
+    second = web.client.get(first["next"]).json()
+    assert {v["video_id"] for v in second["videos"]}.isdisjoint(
+        v["video_id"] for v in first["videos"]
+    )
+    assert second["videos"][0]["velocity"] <= velocities[-1]
+
+    video = web.client.get(f"/api/v1/videos/{first['videos'][0]['video_id']}").json()
+    derived = video["analytics"]["derived"]
+    assert derived["computed_by"] == "ghosttrack"
+    assert derived["velocity"]["views_per_hour"] == pytest.approx(velocities[0])
+    assert video["analytics"]["sampled"]["samples"] == 2
+
+    found = web.client.get("/api/v1/breakouts")
+    assert found.status_code == 200
+    assert isinstance(found.json()["breakouts"], list)
+    bad = web.client.get(
+        "/api/v1/breakouts",
+        params={"since": "2026-06-03T00:00:00Z", "until": "2026-06-02T00:00:00Z"},
+    )
+    assert bad.status_code == 400
+    assert bad.json()["field"] == "until"

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal, get_args
 
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -18,7 +18,10 @@ from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from fastapi.responses import StreamingResponse
 
 from ghosttrack import operations
+from ghosttrack.analytics.records import Json
+from ghosttrack.analytics.service import RANKINGS
 from ghosttrack.duration import parse_duration
+from ghosttrack.errors import InputError
 from ghosttrack.hunter.channels import add_channels, remove_channels
 from ghosttrack.hunter.searches import add_search, remove_searches
 from ghosttrack.ids import parse_video_id
@@ -49,7 +52,7 @@ from ghosttrack.web.models import (
     WatchEntryOut,
 )
 from ghosttrack.web.parts import Parts, WebParts
-from ghosttrack.web.problems import FieldError, NotFound, in_field
+from ghosttrack.web.problems import Conflict, FieldError, NotFound, in_field
 from ghosttrack.web.runs import RunRefused
 
 
@@ -266,6 +269,7 @@ def get_channel(
             next=_next_link(request, key, len(videos), limit),
         ),
         statistics=[ChannelSampleOut(**{k: s[k] for k in CHANNEL_SAMPLE_FIELDS}) for s in stats],
+        analytics=derived_or_none(lambda: parts.analytics.channel(row.channel_id)),
     )
 
 
@@ -324,9 +328,28 @@ def video_id_of(text: str) -> str:
         raise FieldError("video", str(exc)) from None
 
 
+def derived_or_none(compute: Callable[[], Any]) -> Json | None:
+    """An analytics record's JSON; None when analytics know nothing of it yet (no sample)."""
+    try:
+        body: Json = compute().to_json()
+    except InputError:
+        return None
+    return body
+
+
+def from_trends(compute: Callable[[], Any]) -> Json:
+    """An analytics answer that needs ``video_trends``: 409 until it has been computed."""
+    try:
+        body: Json = compute().to_json()
+    except InputError as exc:
+        raise Conflict(str(exc)) from None
+    return body
+
+
 @router.get("/videos/{video}", tags=["videos"])
 def get_video(video: str, parts: Parts) -> dict[str, Any]:
-    """A video's watchlist row and its metadata while the janitor keeps it."""
+    """A video's watchlist row, its metadata while the janitor keeps it, and ghosttrack's
+    analytics of it (milestones, velocity, score against its age cohort, forecast)."""
     video_id = video_id_of(video)
     rows = parts.db.watchlist.get([video_id])
     if not rows:
@@ -345,7 +368,48 @@ def get_video(video: str, parts: Parts) -> dict[str, Any]:
         )
         if meta
         else None,
+        "analytics": derived_or_none(lambda: parts.analytics.video(video_id)),
     }
+
+
+Ranked = Literal["velocity", "velocity_24h", "score", "lifetime_average"]
+assert set(RANKINGS) == set(get_args(Ranked))  # the facade's rankings, no other
+
+
+@router.get("/top-movers", tags=["analytics"])
+def top_movers(
+    request: Request,
+    parts: Parts,
+    by: Ranked = "velocity",
+    channel: str | None = None,
+    tier: str | None = None,
+    limit: Limit = 50,
+    cursor_: Annotated[Cursor, Query(alias="cursor")] = None,
+) -> dict[str, Any]:
+    """The videos with the highest ``by`` (ghosttrack's figures, as of the last refresh of
+    video_trends), a page at a time."""
+    offset = cursor.decode(cursor_, int) or 0
+    body = from_trends(
+        lambda: parts.analytics.top(by=by, channel=channel, tier=tier, limit=offset + limit)
+    )
+    body["videos"] = body["videos"][offset:]
+    body["next"] = _next_link(request, offset + limit, len(body["videos"]), limit)
+    return body
+
+
+@router.get("/breakouts", tags=["analytics"])
+def breakouts(
+    parts: Parts,
+    since: Annotated[datetime | None, Query(description="Intervals ending at or after.")] = None,
+    until: Annotated[datetime | None, Query(description="Intervals ending before.")] = None,
+    limit: Limit = 100,
+) -> dict[str, Any]:
+    """Videos that gained views far faster than their baselines (ghosttrack's judgement):
+    the last week's as of the last refresh, or every one in ``[since, until)``."""
+    _aware(since=since, until=until)
+    if since is not None and until is not None and until <= since:
+        raise FieldError("until", "until must be after since")
+    return from_trends(lambda: parts.analytics.breakouts(since=since, until=until, limit=limit))
 
 
 Start = Annotated[datetime | None, Query(description="Samples at or after (ISO-8601).")]
@@ -354,9 +418,7 @@ End = Annotated[datetime | None, Query(description="Samples before (ISO-8601).")
 
 def _samples(parts: Parts, video: str, start: datetime | None, end: datetime | None) -> pa.Table:
     video_id = video_id_of(video)
-    for name, moment in (("start", start), ("end", end)):
-        if moment is not None and moment.utcoffset() is None:
-            raise FieldError(name, "give a time zone, e.g. 2026-06-01T00:00:00Z")
+    _aware(start=start, end=end)
     if start is not None and end is not None and end <= start:
         raise FieldError("end", "end must be after start")
     if not parts.db.watchlist.get([video_id]):
@@ -403,6 +465,12 @@ def video_samples_parquet(
     return StreamingResponse(
         _chunks(buffer.getvalue()), media_type="application/vnd.apache.parquet"
     )
+
+
+def _aware(**moments: datetime | None) -> None:
+    for name, moment in moments.items():
+        if moment is not None and moment.utcoffset() is None:
+            raise FieldError(name, "give a time zone, e.g. 2026-06-01T00:00:00Z")
 
 
 def _csv_rows(table: pa.Table, batch: int = 5000) -> Iterator[str]:

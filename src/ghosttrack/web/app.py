@@ -14,6 +14,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
 from ghosttrack import __version__
+from ghosttrack.analytics.service import Analytics
 from ghosttrack.runtime import Runtime
 from ghosttrack.web import api, pages, problems
 from ghosttrack.web.auth import Guard
@@ -106,7 +107,16 @@ def runtime_app(
         token.get_secret_value() if token is not None else None,
         every_request=not is_loopback(host),
     )
+    analytics = Analytics(rt.vault, rt.db.watchlist, rt.clock, rt.settings)
     parts = WebParts(
-        rt.settings, rt.clock, rt.db, rt.vault, runs, guard, youtube, login_hint=login_hint
+        rt.settings,
+        rt.clock,
+        rt.db,
+        rt.vault,
+        runs,
+        guard,
+        analytics,
+        youtube,
+        login_hint=login_hint,
     )
     return create_app(parts, telemetry)

@@ -8,9 +8,9 @@ import binascii
 import json
 from typing import Any
 
-from ghosttrack.errors import InputError
+from ghosttrack.web.problems import FieldError
 
-NOT_OURS = "cursor: not a cursor this API gave out (use the 'next' link)"
+NOT_OURS = "not a cursor this API gave out (use the 'next' link)"
 #: The largest integer key (a 64-bit SQL integer).
 MAX_INT = 2**63 - 1
 
@@ -28,9 +28,9 @@ def decode(cursor: str | None, kind: type) -> Any:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
         key = json.loads(raw)["k"]
     except (binascii.Error, ValueError, KeyError, TypeError, UnicodeDecodeError):
-        raise InputError(NOT_OURS) from None
+        raise FieldError("cursor", NOT_OURS) from None
     if not isinstance(key, kind) or isinstance(key, bool):
-        raise InputError(NOT_OURS)
+        raise FieldError("cursor", NOT_OURS)
     if isinstance(key, int) and not 0 <= key <= MAX_INT:
-        raise InputError(NOT_OURS)
+        raise FieldError("cursor", NOT_OURS)
     return key

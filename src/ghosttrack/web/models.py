@@ -7,7 +7,7 @@ logic beyond renaming and shaping.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Generic, Literal, TypeVar
+from typing import Any, Generic, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -294,3 +294,6 @@ class ChannelReportOut(BaseModel):
     channel: ChannelOut
     videos: Page[WatchEntryOut]
     statistics: list[ChannelSampleOut] = Field(description="Its statistics over time (YouTube's).")
+    analytics: dict[str, Any] | None = Field(
+        description="ghosttrack's figures: typical views by age, lifecycle, top videos."
+    )

@@ -13,13 +13,15 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from ghosttrack import operations
-from ghosttrack.web.api import video_id_of
+from ghosttrack.web.api import derived_or_none, video_id_of
 from ghosttrack.web.auth import SESSION_COOKIE
 from ghosttrack.web.parts import Parts, WebParts
 
 TEMPLATES = Path(__file__).parent / "templates"
 #: Watchlist rows the overview lists (the API pages through all of them).
 OVERVIEW_ENTRIES = 20
+#: Top movers and breakouts the overview lists.
+OVERVIEW_RANKED = 10
 #: Videos a channel page lists.
 CHANNEL_VIDEOS = 200
 #: Videos the compare page draws at once.
@@ -45,7 +47,15 @@ def _duration(seconds: float) -> str:
     return f"{seconds / 3600:.1f} h"
 
 
+def _rate(value: float | None) -> str:
+    """Views per hour: a decimal for slow videos, so that 0.4 does not read as 0."""
+    if value is None:
+        return "—"
+    return f"{value:,.1f}" if abs(value) < 10 else f"{value:,.0f}"
+
+
 templates.env.filters["filesize"] = _filesize
+templates.env.filters["rate"] = _rate
 templates.env.filters["duration"] = _duration
 
 router = APIRouter(include_in_schema=False)
@@ -65,7 +75,17 @@ def _render(request: Request, parts: WebParts, name: str, **context: Any) -> HTM
 def overview(request: Request, parts: Parts) -> HTMLResponse:
     report = operations.status_report(parts.db, parts.vault_stats(), parts.clock, jobs=10)
     entries = parts.db.watchlist.scan(after=None, limit=OVERVIEW_ENTRIES)
-    return _render(request, parts, "overview.html", report=report, entries=entries)
+    movers = derived_or_none(lambda: parts.analytics.top(by="velocity", limit=OVERVIEW_RANKED))
+    found = derived_or_none(lambda: parts.analytics.breakouts(limit=OVERVIEW_RANKED))
+    return _render(
+        request,
+        parts,
+        "overview.html",
+        report=report,
+        entries=entries,
+        movers=movers,
+        breakouts=found,
+    )
 
 
 @router.get("/videos/{video}", response_class=HTMLResponse, name="video_page")
@@ -75,6 +95,10 @@ def video_page(request: Request, video: str, parts: Parts) -> HTMLResponse:
     if not rows:
         return _missing(request, parts, f"{video_id} is not on the watchlist.")
     meta = parts.db.discovery.get_metadata([video_id])
+    changes = [
+        {"at": c.start.isoformat(), "end": c.end.isoformat(), "note": c.note}
+        for c in parts.analytics.methodology_changes
+    ]
     return _render(
         request,
         parts,
@@ -82,7 +106,8 @@ def video_page(request: Request, video: str, parts: Parts) -> HTMLResponse:
         video_id=video_id,
         entry=rows[0],
         title=meta[0].title if meta else None,
-        changes=[],
+        changes=changes,
+        report=derived_or_none(lambda: parts.analytics.video(video_id)),
     )
 
 
@@ -97,7 +122,16 @@ def channel_page(request: Request, channel: str, parts: Parts) -> HTMLResponse:
         {"t": s["timestamp"].isoformat(), "subscribers": s["subscribers"], "views": s["views"]}
         for s in stats
     ]
-    return _render(request, parts, "channel.html", channel=rows[0], videos=videos, trend=trend)
+    report = derived_or_none(lambda: parts.analytics.channel(channel))
+    return _render(
+        request,
+        parts,
+        "channel.html",
+        channel=rows[0],
+        videos=videos,
+        trend=trend,
+        report=report,
+    )
 
 
 @router.get("/compare", response_class=HTMLResponse, name="compare")

@@ -8,6 +8,7 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
+from ghosttrack.analytics.service import Analytics
 from ghosttrack.clock import Clock
 from ghosttrack.settings import Settings
 from ghosttrack.vault.records import VaultStats
@@ -32,6 +33,7 @@ class WebParts:
     vault: Vault
     runs: RunService
     guard: Guard
+    analytics: Analytics
     youtube: YouTubeClient | None = None
     login_hint: str | None = None  # where the demo keeps its token, for the login page
     _vault_stats: tuple[datetime, object, VaultStats] | None = field(default=None, repr=False)

@@ -30,6 +30,10 @@ class FieldError(GhosttrackError):
         self.problems = problems or []
 
 
+class Conflict(GhosttrackError):
+    """The request is fine but cannot be served in this state (409): say what would help."""
+
+
 class NotFound(GhosttrackError):
     """The thing a path names does not exist (404); ``field`` names the path parameter."""
 
@@ -77,9 +81,11 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(InputError)
     async def _input(request: Request, exc: InputError) -> JSONResponse:
-        message = str(exc).split("\n", 1)[0]
-        field = message.split(":", 1)[0] if ":" in message else None
-        return problem(400, message, field, exc.problems)
+        return problem(400, str(exc).split("\n", 1)[0], None, exc.problems)
+
+    @app.exception_handler(Conflict)
+    async def _conflict(request: Request, exc: Conflict) -> JSONResponse:
+        return problem(409, str(exc))
 
     @app.exception_handler(NotFound)
     async def _missing(request: Request, exc: NotFound) -> JSONResponse:

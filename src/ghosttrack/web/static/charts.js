@@ -62,9 +62,13 @@
       }, data, el);
     }
     draw();
+    const shownChanges = changes.filter((c) => {
+      const at = Date.parse(c.at) / 1000;
+      return at >= t[0] && at <= t[t.length - 1];
+    });
     note.textContent = rows.length + " samples, " + new Date(t[0] * 1000).toISOString().slice(0, 16) +
       " to " + new Date(t[t.length - 1] * 1000).toISOString().slice(0, 16) + " UTC" +
-      (changes.length ? "; dashed red lines: YouTube changed how it counts views" : "");
+      (shownChanges.length ? "; dashed red lines: YouTube changed how it counts views" : "");
     el.dataset.drawn = String(rows.length);
     document.querySelectorAll("input[data-series]").forEach((box) => {
       box.addEventListener("change", () => { shown[box.dataset.series] = box.checked; draw(); });
@@ -126,10 +130,24 @@
     el.dataset.drawn = String(trend.length);
   }
 
+  function lifecycleChart(el) {
+    const points = JSON.parse(el.dataset.points || "[]");
+    if (!points.length) return;
+    new uPlot({
+      width: width(el), height: 260,
+      scales: { x: { time: false }, y: { range: [0, 1] } },
+      series: [{ label: "age (h)" }, { label: "share of 30-day views", stroke: palette[0], width: 2 }],
+      axes: [{ label: "hours since publication" }, { size: 50 }],
+    }, [points.map((p) => p.age_hours), points.map((p) => p.median_share_of_30d_views)], el);
+    el.dataset.drawn = String(points.length);
+  }
+
   const video = document.getElementById("chart");
   if (video) videoChart(video);
   const compare = document.getElementById("compare-chart");
   if (compare) compareChart(compare);
   const channel = document.getElementById("channel-chart");
   if (channel) channelChart(channel);
+  const lifecycle = document.getElementById("lifecycle-chart");
+  if (lifecycle) lifecycleChart(lifecycle);
 })();
